@@ -1,7 +1,9 @@
 package semver
 
 import (
+	"cmp"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -96,13 +98,13 @@ func parseVersion(s string) (Version, *errMsg) {
 // 1.0.0+a and 1.0.0+b compare equal.
 func (v Version) Compare(o Version) int {
 	if v.Major != o.Major {
-		return cmpUint(v.Major, o.Major)
+		return cmp.Compare(v.Major, o.Major)
 	}
 	if v.Minor != o.Minor {
-		return cmpUint(v.Minor, o.Minor)
+		return cmp.Compare(v.Minor, o.Minor)
 	}
 	if v.Patch != o.Patch {
-		return cmpUint(v.Patch, o.Patch)
+		return cmp.Compare(v.Patch, o.Patch)
 	}
 	return v.Pre.Compare(o.Pre)
 }
@@ -178,15 +180,15 @@ func (p Prerelease) Compare(o Prerelease) int {
 		case xn && yn:
 			// No leading zeros in numeric identifiers, so a longer one is larger, which also
 			// orders numbers beyond uint64 correctly.
-			if c = cmpInt(len(x), len(y)); c == 0 {
-				c = cmpStr(x, y)
+			if c = cmp.Compare(len(x), len(y)); c == 0 {
+				c = strings.Compare(x, y)
 			}
 		case xn:
 			return -1
 		case yn:
 			return 1
 		default:
-			c = cmpStr(x, y)
+			c = strings.Compare(x, y)
 		}
 		if c != 0 {
 			return c
@@ -210,36 +212,6 @@ func allDigits(s string) bool {
 		}
 	}
 	return true
-}
-
-func cmpUint(a, b uint64) int {
-	if a < b {
-		return -1
-	}
-	if a > b {
-		return 1
-	}
-	return 0
-}
-
-func cmpInt(a, b int) int {
-	if a < b {
-		return -1
-	}
-	if a > b {
-		return 1
-	}
-	return 0
-}
-
-func cmpStr(a, b string) int {
-	if a < b {
-		return -1
-	}
-	if a > b {
-		return 1
-	}
-	return 0
 }
 
 // position names the part of a version being parsed, for error messages.

@@ -1,6 +1,7 @@
 package semver
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -106,7 +107,7 @@ func TestCompareSpecOrder(t *testing.T) {
 	for i := range ordered {
 		for j := range ordered {
 			a, b := MustParse(ordered[i]), MustParse(ordered[j])
-			want := cmpInt(i, j)
+			want := cmp.Compare(i, j)
 			if got := a.Compare(b); got != want {
 				t.Errorf("%s.Compare(%s) = %d, want %d", a, b, got, want)
 			}
