@@ -1,0 +1,645 @@
+package tuf
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+
+	"github.com/cratewatch/cratewatch/index"
+	"github.com/cratewatch/cratewatch/tuf/merkle"
+)
+
+// Names fixed by our POUF.
+const (
+	binPrefix     = "bin"
+	configTarget  = "config.json"
+	snapshotMeta  = "snapshot.json"
+	merkleRootKey = "merkle_root"
+	maxBinBits    = 16
+	maxIndexFile  = 64 << 20
+)
+
+// Expiry periods of the roles the repository signs.
+type Expiry struct {
+	Root, Targets, Timestamp time.Duration
+}
+
+// DefaultExpiry: the root and targets are re-signed rarely, the timestamp daily at least.
+var DefaultExpiry = Expiry{Root: 365 * 24 * time.Hour, Targets: 365 * 24 * time.Hour, Timestamp: 24 * time.Hour}
+
+// Repository is a TUF repository for one registry index, stored in a directory that is also
+// what Handler serves. It is safe for concurrent use: updates exclude readers.
+type Repository struct {
+	dir       string
+	targetsK  *Signer
+	timestampK *Signer
+	expiry    Expiry
+	now       func() time.Time
+
+	mu        sync.RWMutex
+	root      *metadata.Metadata[metadata.RootType]
+	bits      int
+	leaves    []Leaf
+	leafIndex map[string]int
+	tree      *merkle.Tree
+	timestamp []byte
+	tsVersion int64
+}
+
+// Options configure Open: the online keys (nil for a read-only server) and clock.
+type Options struct {
+	TargetsKey, TimestampKey *Signer
+	Expiry                   Expiry
+	Now                      func() time.Time
+}
+
+func (o *Options) fill() {
+	if o.Expiry == (Expiry{}) {
+		o.Expiry = DefaultExpiry
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+}
+
+// InitOptions configure a new repository's root.
+type InitOptions struct {
+	RootKeys      []*Signer // offline keys; len must be >= RootThreshold
+	RootThreshold int
+	TargetsKey    *Signer
+	TimestampKey  *Signer
+	Expiry        Expiry
+	Now           func() time.Time
+}
+
+// Init writes version 1 of root metadata into dir, signed by every root key.
+func Init(dir string, o InitOptions) error {
+	opts := Options{Expiry: o.Expiry, Now: o.Now}
+	opts.fill()
+	if o.RootThreshold < 1 || len(o.RootKeys) < o.RootThreshold {
+		return fmt.Errorf("root threshold %d with %d root keys: need 1 <= threshold <= keys", o.RootThreshold, len(o.RootKeys))
+	}
+	if o.TargetsKey == nil || o.TimestampKey == nil {
+		return errors.New("init needs a targets key and a timestamp key")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "root.json")); err == nil {
+		return fmt.Errorf("%s already holds root.json", dir)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "snapshot"), 0o755); err != nil {
+		return err
+	}
+	root := metadata.Root(opts.Now().Add(opts.Expiry.Root).UTC().Truncate(time.Second))
+	root.Signed.ConsistentSnapshot = true
+	for _, k := range o.RootKeys {
+		if err := root.Signed.AddKey(k.Key, metadata.ROOT); err != nil {
+			return err
+		}
+	}
+	root.Signed.Roles[metadata.ROOT].Threshold = o.RootThreshold
+	for _, role := range []string{metadata.TARGETS} {
+		if err := root.Signed.AddKey(o.TargetsKey.Key, role); err != nil {
+			return err
+		}
+	}
+	// TAP 16 has no snapshot signer; the role keeps the timestamp key so the plain
+	// snapshot.json we build for comparison is verifiable.
+	for _, role := range []string{metadata.TIMESTAMP, metadata.SNAPSHOT} {
+		if err := root.Signed.AddKey(o.TimestampKey.Key, role); err != nil {
+			return err
+		}
+	}
+	for _, k := range o.RootKeys {
+		if _, err := root.Sign(k); err != nil {
+			return fmt.Errorf("signing root: %w", err)
+		}
+	}
+	return writeRoot(dir, root)
+}
+
+func writeRoot(dir string, root *metadata.Metadata[metadata.RootType]) error {
+	data, err := root.ToBytes(true)
+	if err != nil {
+		return err
+	}
+	if err := writeFile(filepath.Join(dir, fmt.Sprintf("%d.root.json", root.Signed.Version)), data); err != nil {
+		return err
+	}
+	return writeFile(filepath.Join(dir, "root.json"), data)
+}
+
+// writeFile writes through a temporary file and a rename, so readers never see half a file.
+func writeFile(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+func readRoot(path string) (*metadata.Metadata[metadata.RootType], error) {
+	data, err := readBounded(path, MaxMetadataBytes)
+	if err != nil {
+		return nil, err
+	}
+	r, err := new(metadata.Metadata[metadata.RootType]).FromBytes(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return r, nil
+}
+
+func readBounded(path string, limit int64) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Size() > limit {
+		return nil, fmt.Errorf("%s: %d bytes, limit %d", path, fi.Size(), limit)
+	}
+	return os.ReadFile(path)
+}
+
+// Open loads a built repository: root, the current timestamp, and the current tree (replayed
+// from the delta files and checked against the timestamp's merkle_root).
+func Open(dir string, o Options) (*Repository, error) {
+	o.fill()
+	r := &Repository{dir: dir, targetsK: o.TargetsKey, timestampK: o.TimestampKey, expiry: o.Expiry, now: o.Now}
+	root, err := readRoot(filepath.Join(dir, "root.json"))
+	if err != nil {
+		return nil, fmt.Errorf("open repository: %w", err)
+	}
+	r.root = root
+	tsPath := filepath.Join(dir, "timestamp.json")
+	tsData, err := readBounded(tsPath, MaxMetadataBytes)
+	if errors.Is(err, fs.ErrNotExist) {
+		return r, nil // initialised, not built yet
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open repository: %w", err)
+	}
+	ts, err := new(metadata.Metadata[metadata.TimestampType]).FromBytes(tsData)
+	if err != nil {
+		return nil, fmt.Errorf("open repository: %s: %w", tsPath, err)
+	}
+	signedRoot, treeVersion, err := timestampTree(ts)
+	if err != nil {
+		return nil, fmt.Errorf("open repository: %s: %w", tsPath, err)
+	}
+	var leaves []Leaf
+	for v := int64(1); v <= treeVersion; v++ {
+		p := filepath.Join(dir, "snapshot", fmt.Sprintf("%d.delta.json", v))
+		data, err := readBounded(p, MaxDeltaBytes)
+		if err != nil {
+			return nil, fmt.Errorf("open repository: %w", err)
+		}
+		d, err := ParseDelta(data)
+		if err != nil {
+			return nil, fmt.Errorf("open repository: %s: %w", p, err)
+		}
+		if leaves, err = applyDelta(leaves, d); err != nil {
+			return nil, fmt.Errorf("open repository: %s: %w", p, err)
+		}
+	}
+	if err := r.setLeaves(leaves); err != nil {
+		return nil, err
+	}
+	if r.tree.Root() != signedRoot {
+		return nil, fmt.Errorf("open repository: tree replayed from %s/snapshot has root %x, timestamp.json signs %x", dir, r.tree.Root(), signedRoot)
+	}
+	r.timestamp, r.tsVersion = tsData, ts.Signed.Version
+	top, err := r.readTargets(metadata.TARGETS)
+	if err != nil {
+		return nil, fmt.Errorf("open repository: %w", err)
+	}
+	if top.Signed.Delegations == nil || top.Signed.Delegations.SuccinctRoles == nil {
+		return nil, errors.New("open repository: targets.json has no succinct_roles delegation")
+	}
+	r.bits = top.Signed.Delegations.SuccinctRoles.BitLength
+	return r, nil
+}
+
+// applyDelta returns the leaves of the next tree; the first delta must list every leaf.
+func applyDelta(leaves []Leaf, d *Delta) ([]Leaf, error) {
+	if leaves == nil {
+		if len(d.Changes) != d.TreeSize {
+			return nil, fmt.Errorf("first delta (tree %d) lists %d of %d leaves", d.TreeVersion, len(d.Changes), d.TreeSize)
+		}
+		leaves = make([]Leaf, d.TreeSize)
+	} else if d.TreeSize != len(leaves) {
+		return nil, fmt.Errorf("delta of tree %d has size %d, previous tree %d", d.TreeVersion, d.TreeSize, len(leaves))
+	}
+	for _, c := range d.Changes {
+		if old := leaves[c.Index].Name; old != "" && old != c.Leaf.Name {
+			return nil, fmt.Errorf("delta of tree %d renames leaf %d from %s to %s", d.TreeVersion, c.Index, old, c.Leaf.Name)
+		}
+		leaves[c.Index] = c.Leaf
+	}
+	return leaves, nil
+}
+
+func (r *Repository) setLeaves(leaves []Leaf) error {
+	hashes := make([]merkle.Hash, len(leaves))
+	r.leafIndex = make(map[string]int, len(leaves))
+	for i, l := range leaves {
+		if i > 0 && leaves[i-1].Name >= l.Name {
+			return fmt.Errorf("leaves not sorted by name at %d (%s after %s)", i, l.Name, leaves[i-1].Name)
+		}
+		h, err := l.Hash()
+		if err != nil {
+			return err
+		}
+		hashes[i] = h
+		r.leafIndex[l.Name] = i
+	}
+	t, err := merkle.New(hashes)
+	if err != nil {
+		return err
+	}
+	r.leaves, r.tree = leaves, t
+	return nil
+}
+
+// timestampTree extracts the merkle_root and tree version a timestamp signs.
+func timestampTree(ts *metadata.Metadata[metadata.TimestampType]) (merkle.Hash, int64, error) {
+	var root merkle.Hash
+	s, ok := ts.Signed.UnrecognizedFields[merkleRootKey].(string)
+	if !ok {
+		return root, 0, fmt.Errorf("timestamp version %d has no string %q", ts.Signed.Version, merkleRootKey)
+	}
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != merkle.HashSize {
+		return root, 0, fmt.Errorf("timestamp version %d: %s %.70q is not %d hex digits", ts.Signed.Version, merkleRootKey, s, 2*merkle.HashSize)
+	}
+	copy(root[:], b)
+	m := ts.Signed.Meta[snapshotMeta]
+	if m == nil || m.Version < 1 {
+		return root, 0, fmt.Errorf("timestamp version %d: no %s version", ts.Signed.Version, snapshotMeta)
+	}
+	return root, m.Version, nil
+}
+
+// roleFile is the consistent-snapshot file name of a targets role version.
+func roleFile(name string, version int64) string {
+	return strconv.FormatInt(version, 10) + "." + name + ".json"
+}
+
+func (r *Repository) readTargets(name string) (*metadata.Metadata[metadata.TargetsType], error) {
+	i, ok := r.leafIndex[name]
+	if !ok {
+		return nil, fmt.Errorf("role %s is not in the snapshot tree", name)
+	}
+	p := filepath.Join(r.dir, roleFile(name, r.leaves[i].Version))
+	data, err := readBounded(p, MaxMetadataBytes)
+	if err != nil {
+		return nil, err
+	}
+	t, err := new(metadata.Metadata[metadata.TargetsType]).FromBytes(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	return t, nil
+}
+
+// IndexFile is one file of a registry index: its path relative to the index root and content.
+type IndexFile struct {
+	Path string
+	Data []byte
+}
+
+// ReadIndex lists every crate index file and config.json of an index tree, skipping dot
+// directories (.git) and files whose path is not the layout path of their name.
+func ReadIndex(ctx context.Context, fsys fs.FS) ([]IndexFile, error) {
+	var files []IndexFile
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if p != "." && strings.HasPrefix(d.Name(), ".") {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() || (p != configTarget && index.Path(d.Name()) != p) || (p != configTarget && index.ValidName(d.Name()) != nil) {
+			return nil
+		}
+		data, err := readFSBounded(fsys, p)
+		if err != nil {
+			return err
+		}
+		files = append(files, IndexFile{Path: p, Data: data})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading index: %w", err)
+	}
+	return files, nil
+}
+
+func readFSBounded(fsys fs.FS, p string) ([]byte, error) {
+	fi, err := fs.Stat(fsys, p)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Size() > maxIndexFile {
+		return nil, fmt.Errorf("index file %s: %d bytes, limit %d", p, fi.Size(), maxIndexFile)
+	}
+	return fs.ReadFile(fsys, p)
+}
+
+// BinBitsFor picks the number of hash-bin bits for n targets: about 16 to 32 targets per bin,
+// which keeps a bin near a few kilobytes while the tree stays shallow.
+func BinBitsFor(n int) int {
+	b := 1
+	for b < maxBinBits && n>>b > 32 {
+		b++
+	}
+	return b
+}
+
+func targetFile(f IndexFile) *metadata.TargetFiles {
+	sum := sha256.Sum256(f.Data)
+	return &metadata.TargetFiles{Length: int64(len(f.Data)), Hashes: metadata.Hashes{"sha256": sum[:]}, Path: f.Path}
+}
+
+func (r *Repository) succinct() *metadata.SuccinctRoles {
+	return &metadata.SuccinctRoles{KeyIDs: []string{r.targetsK.ID}, Threshold: 1, BitLength: r.bits, NamePrefix: binPrefix}
+}
+
+func (r *Repository) requireKeys() error {
+	if r.targetsK == nil || r.timestampK == nil {
+		return errors.New("repository opened without the online targets and timestamp keys")
+	}
+	return nil
+}
+
+// Build signs a whole index for the first time: top-level targets (config.json and the
+// delegation to 2^bits bins), every bin, tree 1 and timestamp 1. bits 0 picks BinBitsFor.
+func (r *Repository) Build(ctx context.Context, files []IndexFile, bits int) (*UpdateStats, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	start := time.Now()
+	if err := r.requireKeys(); err != nil {
+		return nil, err
+	}
+	if r.tree != nil {
+		return nil, fmt.Errorf("repository %s is already built; use Update", r.dir)
+	}
+	if bits == 0 {
+		bits = BinBitsFor(len(files))
+	}
+	if bits < 1 || bits > maxBinBits {
+		return nil, fmt.Errorf("bin bits %d outside 1..%d", bits, maxBinBits)
+	}
+	r.bits = bits
+	sr := r.succinct()
+	top := metadata.Targets(r.expires(r.expiry.Targets))
+	top.Signed.Delegations = &metadata.Delegations{Keys: map[string]*metadata.Key{r.targetsK.ID: r.targetsK.Key}, SuccinctRoles: sr}
+	bins := map[string]*metadata.Metadata[metadata.TargetsType]{}
+	for _, name := range sr.GetRoles() {
+		bins[name] = metadata.Targets(r.expires(r.expiry.Targets))
+	}
+	for _, f := range files {
+		if f.Path == configTarget {
+			top.Signed.Targets[f.Path] = targetFile(f)
+			continue
+		}
+		bins[sr.GetRolesForTarget(f.Path)[0].Name].Signed.Targets[f.Path] = targetFile(f)
+	}
+	stats := &UpdateStats{}
+	var leaves []Leaf
+	for name, md := range bins {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		l, n, err := r.writeTargets(name, md)
+		if err != nil {
+			return nil, err
+		}
+		stats.add(n)
+		leaves = append(leaves, l)
+	}
+	l, n, err := r.writeTargets(metadata.TARGETS, top)
+	if err != nil {
+		return nil, err
+	}
+	stats.add(n)
+	leaves = append(leaves, l)
+	slices.SortFunc(leaves, func(a, b Leaf) int { return strings.Compare(a.Name, b.Name) })
+	if err := r.setLeaves(leaves); err != nil {
+		return nil, err
+	}
+	all := make([]int, len(leaves))
+	for i := range all {
+		all[i] = i
+	}
+	if err := r.commit(stats, all); err != nil {
+		return nil, err
+	}
+	stats.Roles = len(leaves)
+	stats.Duration = time.Since(start)
+	return stats, nil
+}
+
+func (r *Repository) expires(d time.Duration) time.Time {
+	return r.now().Add(d).UTC().Truncate(time.Second)
+}
+
+// writeTargets signs a targets role with the targets key and writes it under its
+// consistent-snapshot name, returning its leaf.
+func (r *Repository) writeTargets(name string, md *metadata.Metadata[metadata.TargetsType]) (Leaf, int, error) {
+	md.ClearSignatures()
+	if _, err := md.Sign(r.targetsK); err != nil {
+		return Leaf{}, 0, fmt.Errorf("signing %s: %w", name, err)
+	}
+	data, err := md.ToBytes(false)
+	if err != nil {
+		return Leaf{}, 0, err
+	}
+	if err := writeFile(filepath.Join(r.dir, roleFile(name, md.Signed.Version)), data); err != nil {
+		return Leaf{}, 0, err
+	}
+	sum := sha256.Sum256(data)
+	return Leaf{Name: name, Version: md.Signed.Version, Length: int64(len(data)), SHA256: hex.EncodeToString(sum[:])}, len(data), nil
+}
+
+// commit writes the delta of the next tree and a timestamp signing its root; timestamp.json
+// is written last, so a crash before it leaves the previous state served.
+func (r *Repository) commit(stats *UpdateStats, changed []int) error {
+	version := r.tsVersion + 1
+	d := Delta{TreeVersion: version, TreeSize: len(r.leaves), Changes: []DeltaChange{}}
+	for _, i := range changed {
+		d.Changes = append(d.Changes, DeltaChange{Index: i, Leaf: r.leaves[i]})
+	}
+	data, err := canonical(d)
+	if err != nil {
+		return err
+	}
+	if err := writeFile(filepath.Join(r.dir, "snapshot", fmt.Sprintf("%d.delta.json", version)), data); err != nil {
+		return err
+	}
+	stats.add(len(data))
+	ts := metadata.Timestamp(r.expires(r.expiry.Timestamp))
+	ts.Signed.Version = version
+	ts.Signed.Meta = map[string]*metadata.MetaFiles{snapshotMeta: metadata.MetaFile(version)}
+	root := r.tree.Root()
+	ts.Signed.UnrecognizedFields = map[string]any{merkleRootKey: hex.EncodeToString(root[:])}
+	if _, err := ts.Sign(r.timestampK); err != nil {
+		return fmt.Errorf("signing timestamp: %w", err)
+	}
+	tsData, err := ts.ToBytes(false)
+	if err != nil {
+		return err
+	}
+	if err := writeFile(filepath.Join(r.dir, fmt.Sprintf("%d.timestamp.json", version)), tsData); err != nil {
+		return err
+	}
+	if err := writeFile(filepath.Join(r.dir, "timestamp.json"), tsData); err != nil {
+		return err
+	}
+	stats.add(2 * len(tsData))
+	r.timestamp, r.tsVersion = tsData, version
+	stats.TreeVersion = version
+	return nil
+}
+
+// UpdateStats reports what an update wrote.
+type UpdateStats struct {
+	TreeVersion  int64
+	Roles        int // targets roles re-signed
+	Files        int
+	BytesWritten int64
+	Duration     time.Duration
+}
+
+func (s *UpdateStats) add(n int) {
+	s.Files++
+	s.BytesWritten += int64(n)
+}
+
+// Update re-signs the targets of changed index files: each file is signed again in its bin
+// (or removed when Data is nil), each touched bin gets a new version, and one new tree and
+// timestamp are published. Nothing else is rewritten. With no files it only re-signs the
+// timestamp (to push its expiry forward).
+func (r *Repository) Update(ctx context.Context, files []IndexFile) (*UpdateStats, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	start := time.Now()
+	if err := r.requireKeys(); err != nil {
+		return nil, err
+	}
+	if r.tree == nil {
+		return nil, fmt.Errorf("repository %s is not built yet; use Build", r.dir)
+	}
+	sr := r.succinct()
+	touched := map[string]*metadata.Metadata[metadata.TargetsType]{}
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		role := metadata.TARGETS
+		if f.Path != configTarget {
+			if index.Path(f.Path[strings.LastIndexByte(f.Path, '/')+1:]) != f.Path {
+				return nil, fmt.Errorf("update: %q is not an index file path", f.Path)
+			}
+			role = sr.GetRolesForTarget(f.Path)[0].Name
+		}
+		md := touched[role]
+		if md == nil {
+			var err error
+			if md, err = r.readTargets(role); err != nil {
+				return nil, fmt.Errorf("update %s: %w", f.Path, err)
+			}
+			touched[role] = md
+		}
+		if f.Data == nil {
+			delete(md.Signed.Targets, f.Path)
+		} else {
+			md.Signed.Targets[f.Path] = targetFile(f)
+		}
+	}
+	stats := &UpdateStats{}
+	var changed []int
+	for role, md := range touched {
+		md.Signed.Version++
+		md.Signed.Expires = r.expires(r.expiry.Targets)
+		l, n, err := r.writeTargets(role, md)
+		if err != nil {
+			return nil, err
+		}
+		stats.add(n)
+		i := r.leafIndex[role]
+		h, err := l.Hash()
+		if err != nil {
+			return nil, err
+		}
+		r.leaves[i] = l
+		if err := r.tree.Set(i, h); err != nil {
+			return nil, err
+		}
+		changed = append(changed, i)
+	}
+	slices.Sort(changed)
+	if err := r.commit(stats, changed); err != nil {
+		return nil, err
+	}
+	stats.Roles = len(touched)
+	stats.Duration = time.Since(start)
+	return stats, nil
+}
+
+// RootVersion is the version of the repository's current root metadata.
+func (r *Repository) RootVersion() int64 {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.root.Signed.Version
+}
+
+// TreeVersion is the version of the current snapshot tree (and timestamp).
+func (r *Repository) TreeVersion() int64 {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.tsVersion
+}
+
+// ProofFor returns the canonical JSON proof file of role in the current tree.
+func (r *Repository) ProofFor(role string) ([]byte, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.proofLocked(role)
+}
+
+func (r *Repository) proofLocked(role string) ([]byte, error) {
+	if r.tree == nil {
+		return nil, fmt.Errorf("%w: repository not built", ErrNotFound)
+	}
+	i, ok := r.leafIndex[role]
+	if !ok {
+		return nil, fmt.Errorf("%w: role %.70q is not in the snapshot tree", ErrNotFound, role)
+	}
+	steps, err := r.tree.Proof(i)
+	if err != nil {
+		return nil, err
+	}
+	p := Proof{Leaf: r.leaves[i], LeafIndex: uint64(i), TreeSize: uint64(r.tree.Size()), TreeVersion: r.tsVersion, Path: []string{}, Directions: []string{}}
+	for _, s := range steps {
+		p.Path = append(p.Path, hex.EncodeToString(s.Sibling[:]))
+		p.Directions = append(p.Directions, string(rune(s.Dir)))
+	}
+	return canonical(p)
+}
