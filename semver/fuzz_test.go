@@ -50,6 +50,9 @@ func FuzzParseReq(f *testing.F) {
 			return
 		}
 		m := r.Matches(v)
+		if m && !r.Interval().Contains(v) {
+			t.Fatalf("%q matches %s outside its interval %s", s, v, formatInterval(r.Interval()))
+		}
 		if again.Matches(v) != m {
 			t.Fatalf("%q and its canonical form %q disagree on %s", s, r, v)
 		}
