@@ -249,8 +249,12 @@ func (c *Client) verifyRole(ctx context.Context, f *fetcher, tr *trustedRepo, ro
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", pname, err)
 	}
-	if p.TreeVersion != tr.treeVersion {
+	if p.TreeVersion > tr.treeVersion {
 		return nil, fmt.Errorf("%s is from tree %d, timestamp signs tree %d: %w", pname, p.TreeVersion, tr.treeVersion, errStaleTree)
+	}
+	if p.TreeVersion < tr.treeVersion {
+		// An honest repository only serves proofs of its current tree, never an older one.
+		return nil, fmt.Errorf("%s: %w: proof is from tree %d but timestamp signs tree %d (mix-and-match)", pname, ErrMerkle, p.TreeVersion, tr.treeVersion)
 	}
 	if p.Leaf.Name != role {
 		return nil, fmt.Errorf("%s: %w: proves role %q", pname, ErrMerkle, p.Leaf.Name)

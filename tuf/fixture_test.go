@@ -20,20 +20,21 @@ import (
 // fixture is a registry on 127.0.0.1: an index directory, .crate downloads, and the TUF
 // repository's Handler, with a hook through which tests play the malicious mirror.
 type fixture struct {
-	t         *testing.T
-	dir       string // TUF repository
-	indexDir  string
-	keysDir   string
-	rootKeys  []*Signer
-	targetsK  *Signer
-	tsK       *Signer
-	repo      *Repository
-	srv       *httptest.Server
-	now       time.Time
-	mu        sync.Mutex
-	crates    map[string][]byte // "name/vers" -> .crate
-	override  map[string][]byte // URL path -> body served instead
-	rootJSON  []byte
+	t        *testing.T
+	dir      string // TUF repository
+	indexDir string
+	keysDir  string
+	rootKeys []*Signer
+	targetsK *Signer
+	tsK      *Signer
+	repo     *Repository
+	srv      *httptest.Server
+	now      time.Time
+	mu       sync.Mutex
+	crates   map[string][]byte // "name/vers" -> .crate
+	override map[string][]byte // URL path -> body served instead
+	stall    map[string]bool   // URL path -> never-ending response
+	rootJSON []byte
 }
 
 func crateBytes(name, vers string) []byte {
@@ -49,7 +50,7 @@ func newFixture(t *testing.T, keyType string, rootKeys, threshold int) *fixture 
 	t.Helper()
 	base := t.TempDir()
 	fx := &fixture{t: t, dir: filepath.Join(base, "repo"), indexDir: filepath.Join(base, "index"), keysDir: base,
-		now: time.Now(), crates: map[string][]byte{}, override: map[string][]byte{}}
+		now: time.Now(), crates: map[string][]byte{}, override: map[string][]byte{}, stall: map[string]bool{}}
 	fx.srv = httptest.NewServer(http.HandlerFunc(fx.serve))
 	t.Cleanup(fx.srv.Close)
 	must(t, os.MkdirAll(fx.indexDir, 0o755))
@@ -120,9 +121,22 @@ func (fx *fixture) sign(files ...IndexFile) *UpdateStats {
 func (fx *fixture) serve(w http.ResponseWriter, r *http.Request) {
 	fx.mu.Lock()
 	body, ok := fx.override[r.URL.Path]
+	stall := fx.stall[r.URL.Path]
 	fx.mu.Unlock()
 	if ok {
 		w.Write(body)
+		return
+	}
+	if stall {
+		// Endless data, slowly: a chunk at a time until the client gives up.
+		chunk := make([]byte, 4096)
+		for r.Context().Err() == nil {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+			time.Sleep(10 * time.Millisecond)
+		}
 		return
 	}
 	switch p := r.URL.Path; {
@@ -155,6 +169,7 @@ func (fx *fixture) attack(path string, body []byte) {
 func (fx *fixture) heal() {
 	fx.mu.Lock()
 	fx.override = map[string][]byte{}
+	fx.stall = map[string]bool{}
 	fx.mu.Unlock()
 }
 

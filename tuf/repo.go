@@ -42,11 +42,11 @@ var DefaultExpiry = Expiry{Root: 365 * 24 * time.Hour, Targets: 365 * 24 * time.
 // Repository is a TUF repository for one registry index, stored in a directory that is also
 // what Handler serves. It is safe for concurrent use: updates exclude readers.
 type Repository struct {
-	dir       string
-	targetsK  *Signer
+	dir        string
+	targetsK   *Signer
 	timestampK *Signer
-	expiry    Expiry
-	now       func() time.Time
+	expiry     Expiry
+	now        func() time.Time
 
 	mu        sync.RWMutex
 	root      *metadata.Metadata[metadata.RootType]
