@@ -1,8 +1,10 @@
 package rustsrc
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -270,6 +272,10 @@ const (
 	FlagUnterminated
 	// FlagBadEscape marks a literal with an escape the scanner could not read.
 	FlagBadEscape
+	// FlagUnclosed marks an opening delimiter that was never closed (see ParsedFile.Match).
+	FlagUnclosed
+	// FlagStray marks a closing delimiter without an opening one; the parser ignores it.
+	FlagStray
 )
 
 // Token is one lexical token: a byte range of the source and its kind. It holds no text: use
@@ -361,4 +367,104 @@ func (f *File) buildLines() {
 		}
 	}
 	f.lines = lines
+}
+
+// StringValue returns the value of a string-like literal token (str, byte str, C str, raw forms)
+// with escapes decoded. Without escapes the result shares memory with the source. ok is false for
+// other tokens and for unterminated or badly escaped literals (the raw text between the quotes is
+// still returned).
+func StringValue(f *File, t Token) (s string, ok bool) {
+	if !t.Kind.IsString() || t.Flags&FlagUnterminated != 0 {
+		return "", false
+	}
+	b := f.Src[t.Off:t.End]
+	// Strip the prefix, hashes and quotes.
+	i := 0
+	for i < len(b) && b[i] != '"' && b[i] != '#' {
+		i++
+	}
+	hashes := 0
+	for i < len(b) && b[i] == '#' {
+		hashes++
+		i++
+	}
+	start, end := int(t.Off)+i+1, int(t.End)-hashes-1
+	if start > end {
+		return "", false
+	}
+	if t.Kind == RawStr || t.Kind == RawByteStr || t.Kind == RawCStr {
+		return f.span(start, end), true
+	}
+	body := f.Src[start:end]
+	if bytes.IndexByte(body, '\\') < 0 {
+		return f.span(start, end), true
+	}
+	return unescape(body)
+}
+
+// unescape decodes Rust string escapes: \n \r \t \\ \0 \' \" \xNN \u{...} and line continuations.
+func unescape(b []byte) (string, bool) {
+	out := make([]byte, 0, len(b))
+	ok := true
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c != '\\' || i+1 >= len(b) {
+			out = append(out, c)
+			continue
+		}
+		i++
+		switch b[i] {
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case '0':
+			out = append(out, 0)
+		case '\\', '\'', '"':
+			out = append(out, b[i])
+		case 'x':
+			if i+2 < len(b) && isHexDigit(b[i+1]) && isHexDigit(b[i+2]) {
+				out = append(out, byte(hexVal(b[i+1])<<4|hexVal(b[i+2])))
+				i += 2
+			} else {
+				ok = false
+			}
+		case 'u':
+			end := bytes.IndexByte(b[i:], '}')
+			if i+1 < len(b) && b[i+1] == '{' && end > 2 && end <= 10 {
+				var r rune
+				for _, h := range b[i+2 : i+end] {
+					if h != '_' {
+						r = r<<4 | rune(hexVal(h))
+					}
+				}
+				out = utf8.AppendRune(out, r)
+				i += end
+			} else {
+				ok = false
+			}
+		case '\n', '\r':
+			for i+1 < len(b) && isSpaceASCII(b[i+1]) {
+				i++
+			}
+		default:
+			ok = false
+			out = append(out, '\\', b[i])
+		}
+	}
+	return string(out), ok
+}
+
+func hexVal(c byte) byte {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10
+	}
+	return 0
 }

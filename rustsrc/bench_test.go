@@ -1,0 +1,121 @@
+package rustsrc
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// corpusDir is the Debian crate corpus fetched by shared/scripts/debian-crates.sh.
+func corpusDir() string {
+	if d := os.Getenv("CRATEWATCH_DEBIAN_CORPUS"); d != "" {
+		return d
+	}
+	home, _ := os.UserHomeDir()
+	return filepath.Join(home, ".cache", "cratewatch", "debian-crates", "registry")
+}
+
+// loadCorpus reads up to maxBytes of .rs files from the corpus, or generated code when it is absent.
+func loadCorpus(tb testing.TB, maxBytes int) [][]byte {
+	var files [][]byte
+	total := 0
+	root := corpusDir()
+	_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || total >= maxBytes {
+			return fs.SkipDir
+		}
+		if !d.IsDir() && strings.HasSuffix(path, ".rs") {
+			b, err := os.ReadFile(path)
+			if err == nil {
+				files = append(files, b)
+				total += len(b)
+			}
+		}
+		return nil
+	})
+	if len(files) == 0 {
+		tb.Logf("corpus %s absent: benchmarking generated code", root)
+		files = [][]byte{generated(8 << 20)}
+	}
+	return files
+}
+
+// generated returns about n bytes of varied Rust.
+func generated(n int) []byte {
+	var b strings.Builder
+	for i := 0; b.Len() < n; i++ {
+		b.WriteString(sampleUnit)
+	}
+	return []byte(b.String())
+}
+
+const sampleUnit = `
+/// A documented struct.
+#[derive(Debug, Clone)]
+pub struct Point<T> { x: T, y: T }
+
+impl<T: Copy + std::ops::Add<Output = T>> Point<T> {
+    pub fn new(x: T, y: T) -> Self { Point { x, y } }
+    pub fn sum(&self) -> T { self.x + self.y }
+}
+
+impl fmt::Display for Point<i32> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "({}, {})", self.x, self.y)
+    }
+}
+
+fn compute(v: &[u8]) -> Result<u64, Error> {
+    let mut total: u64 = 0;
+    let map = HashMap::new();
+    for (i, b) in v.iter().enumerate() {
+        total = total.wrapping_add(u64::from(*b) * i as u64);
+        if total > 0x1000_0000 { return Err(Error::Overflow(r#"too "big""#.to_string())); }
+    }
+    let s = String::from_utf8_lossy(b"bytes\x00");
+    unsafe { libc::write(1, s.as_ptr() as *const _, s.len()) };
+    Ok(<u64 as From<u32>>::from(1) + total + map.len() as u64 + 1.5e3 as u64)
+}
+`
+
+func benchParse(b *testing.B, files [][]byte) {
+	total := 0
+	for _, f := range files {
+		total += len(f)
+	}
+	b.SetBytes(int64(total))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, src := range files {
+			Parse(NewFile("x.rs", src), nil)
+		}
+	}
+}
+
+// BenchmarkParseCorpus measures lexer + parser throughput over (up to 64 MB of) the corpus.
+func BenchmarkParseCorpus(b *testing.B) {
+	benchParse(b, loadCorpus(b, 64<<20))
+}
+
+// BenchmarkScanCorpus measures the lexer alone.
+func BenchmarkScanCorpus(b *testing.B) {
+	files := loadCorpus(b, 64<<20)
+	total := 0
+	for _, f := range files {
+		total += len(f)
+	}
+	b.SetBytes(int64(total))
+	var buf []Token
+	for b.Loop() {
+		for _, src := range files {
+			buf, _, _ = Tokenize(src, buf[:0], 0)
+		}
+	}
+}
+
+// BenchmarkParseGenerated measures the parser over generated code, independent of the corpus.
+func BenchmarkParseGenerated(b *testing.B) {
+	benchParse(b, [][]byte{generated(4 << 20)})
+}
