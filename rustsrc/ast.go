@@ -59,9 +59,9 @@ type Item struct {
 
 	// Impl: the self type and trait as written; SelfName and TraitName are their last path
 	// segment identifiers (Vec for Vec<T>, Display for fmt::Display). Negative: impl !Trait for T.
-	SelfType, SelfName   string
-	Trait, TraitName     string
-	Negative             bool
+	SelfType, SelfName string
+	Trait, TraitName   string
+	Negative           bool
 
 	Inline bool   // mod with a body in this file
 	Alias  string // extern crate x as Alias
