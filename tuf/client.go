@@ -149,27 +149,12 @@ func updateRoot(ctx context.Context, f *fetcher, base string, trustedJSON []byte
 		return nil, nil, err
 	}
 	for range maxRootRotations {
-		n := trusted.Signed.Version + 1
-		name := fmt.Sprintf("%d.root.json", n)
-		data, err := f.get(ctx, base+name, MaxRootBytes)
-		if errors.Is(err, ErrNotFound) {
+		next, data, err := nextRoot(ctx, f, base, trusted)
+		if err != nil {
+			return nil, nil, err
+		}
+		if next == nil {
 			break
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		next, err := parseRoot(data, name)
-		if err != nil {
-			return nil, nil, err
-		}
-		if err := trusted.VerifyDelegate(metadata.ROOT, next); err != nil {
-			return nil, nil, fmt.Errorf("%s: %w: not signed by a threshold of root %d's keys: %w", name, ErrSignature, trusted.Signed.Version, err)
-		}
-		if err := next.VerifyDelegate(metadata.ROOT, next); err != nil {
-			return nil, nil, fmt.Errorf("%s: %w: not signed by a threshold of its own root keys: %w", name, ErrSignature, err)
-		}
-		if next.Signed.Version != n {
-			return nil, nil, fmt.Errorf("%s: %w: holds root version %d", name, ErrRollback, next.Signed.Version)
 		}
 		trusted, trustedJSON = next, data
 	}
@@ -177,6 +162,33 @@ func updateRoot(ctx context.Context, f *fetcher, base string, trustedJSON []byte
 		return nil, nil, fmt.Errorf("root version %d: %w at %s", trusted.Signed.Version, ErrExpired, trusted.Signed.Expires.Format(time.RFC3339))
 	}
 	return trusted, trustedJSON, nil
+}
+
+// nextRoot fetches and verifies the root after trusted; nil when there is none.
+func nextRoot(ctx context.Context, f *fetcher, base string, trusted *metadata.Metadata[metadata.RootType]) (*metadata.Metadata[metadata.RootType], []byte, error) {
+	n := trusted.Signed.Version + 1
+	name := fmt.Sprintf("%d.root.json", n)
+	data, err := f.get(ctx, base+name, MaxRootBytes)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	next, err := parseRoot(data, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := trusted.VerifyDelegate(metadata.ROOT, next); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w: not signed by a threshold of root %d's keys: %w", name, ErrSignature, trusted.Signed.Version, err)
+	}
+	if err := next.VerifyDelegate(metadata.ROOT, next); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w: not signed by a threshold of its own root keys: %w", name, ErrSignature, err)
+	}
+	if next.Signed.Version != n {
+		return nil, nil, fmt.Errorf("%s: %w: holds root version %d", name, ErrRollback, next.Signed.Version)
+	}
+	return next, data, nil
 }
 
 // verifyTimestamp checks a timestamp's signatures against root, its expiry, and extracts the

@@ -366,7 +366,7 @@ func readFSBounded(fsys fs.FS, p string) ([]byte, error) {
 // which keeps a bin near a few kilobytes while the tree stays shallow.
 func BinBitsFor(n int) int {
 	b := 1
-	for b < maxBinBits && n>>b > 32 {
+	for b < maxBinBits && n > 32<<b {
 		b++
 	}
 	return b
