@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// migrations are applied in order, each once, each in its own transaction. Never edit one that
+// has shipped: add a new one. {serial} and {blob} are replaced per dialect.
+var migrations = []string{
+	// 1: registry data.
+	`CREATE TABLE crates (
+		id {serial},
+		name TEXT NOT NULL UNIQUE,
+		canon TEXT NOT NULL,
+		index_hash {blob} NOT NULL,
+		etag TEXT NOT NULL DEFAULT '',
+		last_modified TEXT NOT NULL DEFAULT '',
+		first_seen TEXT NOT NULL,
+		removed TEXT
+	);
+	CREATE INDEX crates_canon ON crates(canon);
+	CREATE TABLE versions (
+		id {serial},
+		crate_id BIGINT NOT NULL REFERENCES crates(id),
+		num TEXT NOT NULL,
+		dup INTEGER NOT NULL DEFAULT 0,
+		cksum TEXT NOT NULL,
+		yanked BOOLEAN NOT NULL,
+		links TEXT NOT NULL DEFAULT '',
+		rust_version TEXT NOT NULL DEFAULT '',
+		pubtime TEXT NOT NULL DEFAULT '',
+		features TEXT NOT NULL DEFAULT '',
+		features2 TEXT NOT NULL DEFAULT '',
+		v INTEGER NOT NULL DEFAULT 0,
+		digest {blob} NOT NULL,
+		first_seen TEXT NOT NULL,
+		removed TEXT,
+		UNIQUE (crate_id, num, dup)
+	);
+	CREATE TABLE deps (
+		version_id BIGINT NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+		seq INTEGER NOT NULL,
+		name TEXT NOT NULL,
+		package TEXT NOT NULL DEFAULT '',
+		req TEXT NOT NULL,
+		kind SMALLINT NOT NULL,
+		optional BOOLEAN NOT NULL,
+		default_features BOOLEAN NOT NULL,
+		target TEXT NOT NULL DEFAULT '',
+		registry TEXT NOT NULL DEFAULT '',
+		features TEXT NOT NULL DEFAULT '',
+		PRIMARY KEY (version_id, seq)
+	);
+	CREATE TABLE yank_events (
+		version_id BIGINT NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+		yanked BOOLEAN NOT NULL,
+		seen TEXT NOT NULL
+	);
+	CREATE INDEX yank_events_version ON yank_events(version_id)`,
+}
+
+func (s *sqlStore) migrate(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("store %s: creating schema_migrations: %w", s.where, err)
+	}
+	for i, m := range migrations {
+		v := i + 1
+		err := s.tx(ctx, func(tx *sql.Tx) error {
+			var n int
+			if err := tx.QueryRowContext(ctx, s.d.rebind(`SELECT count(*) FROM schema_migrations WHERE version = ?`), v).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+			m = strings.NewReplacer("{serial}", s.d.serial, "{blob}", s.d.blob).Replace(m)
+			for _, stmt := range strings.Split(m, ";\n") {
+				if _, err := tx.ExecContext(ctx, stmt); err != nil {
+					return fmt.Errorf("%w in %.60q", err, strings.TrimSpace(stmt))
+				}
+			}
+			_, err := tx.ExecContext(ctx, s.d.rebind(`INSERT INTO schema_migrations (version, applied) VALUES (?, ?)`), v, time.Now().UTC().Format(time.RFC3339))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("store %s: migration %d: %w", s.where, v, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,497 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cratewatch/cratewatch/index"
+)
+
+type sqlStore struct {
+	db    *sql.DB
+	d     *dialect
+	where string
+}
+
+func newSQL(ctx context.Context, db *sql.DB, d *dialect, where string) (*sqlStore, error) {
+	s := &sqlStore{db: db, d: d, where: where}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store %s: %w", where, err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *sqlStore) Dialect() string { return s.d.name }
+func (s *sqlStore) Close() error    { return s.db.Close() }
+
+// tx runs fn in a transaction, committing only if fn succeeds.
+func (s *sqlStore) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+func timeText(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+func parseTime(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}
+
+func (s *sqlStore) IndexStates(ctx context.Context) (map[string]IndexState, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT name, index_hash, etag, last_modified, removed IS NOT NULL FROM crates`)
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", s.where, err)
+	}
+	defer rows.Close()
+	out := make(map[string]IndexState)
+	for rows.Next() {
+		var name string
+		var hash []byte
+		var st IndexState
+		if err := rows.Scan(&name, &hash, &st.Validators.ETag, &st.Validators.LastModified, &st.Removed); err != nil {
+			return nil, fmt.Errorf("store %s: %w", s.where, err)
+		}
+		copy(st.Hash[:], hash)
+		out[name] = st
+	}
+	return out, rows.Err()
+}
+
+// digest fingerprints everything of a version but its yanked flag, so a changed index line
+// is detected without loading the stored dependencies.
+func digest(r *index.Record) []byte {
+	h := sha256.New()
+	var n [8]byte
+	str := func(s string) {
+		binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
+		h.Write(n[:])
+		h.Write([]byte(s))
+	}
+	flag := func(b bool) {
+		if b {
+			h.Write([]byte{1})
+		} else {
+			h.Write([]byte{0})
+		}
+	}
+	str(r.Name)
+	str(r.Vers)
+	str(r.Cksum)
+	str(r.Links)
+	str(r.RustVersion)
+	str(r.Pubtime)
+	str(jsonText(r.Features))
+	str(jsonText(r.Features2))
+	binary.LittleEndian.PutUint64(n[:], uint64(r.V))
+	h.Write(n[:])
+	for i := range r.Deps {
+		d := &r.Deps[i]
+		str(d.Name)
+		str(d.Package)
+		str(d.Req)
+		str(d.Target)
+		str(d.Registry)
+		str(d.Kind.String())
+		flag(d.Optional)
+		flag(d.DefaultFeatures)
+		binary.LittleEndian.PutUint64(n[:], uint64(len(d.Features)))
+		h.Write(n[:])
+		for _, f := range d.Features {
+			str(f)
+		}
+	}
+	return h.Sum(nil)
+}
+
+// jsonText encodes features for storage; empty is stored as "".
+func jsonText[T any](v T) string {
+	b, err := json.Marshal(v)
+	if err != nil || string(b) == "null" || string(b) == "{}" || string(b) == "[]" {
+		return ""
+	}
+	return string(b)
+}
+
+// canon is crates.io's canonical crate name: lowercase, '-' and '_' the same.
+func canon(name string) string { return strings.ReplaceAll(strings.ToLower(name), "-", "_") }
+
+type storedVersion struct {
+	id      int64
+	yanked  bool
+	digest  []byte
+	removed bool
+}
+
+func (s *sqlStore) ApplyIndex(ctx context.Context, updates []CrateUpdate, at time.Time) (Changes, error) {
+	if len(updates) == 0 {
+		return Changes{}, nil
+	}
+	var a *applier
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		a = &applier{s: s, tx: tx, now: timeText(at)}
+		a.deps = s.newInserter(tx, "deps", []string{"version_id", "seq", "name", "package", "req", "kind", "optional",
+			"default_features", "target", "registry", "features"}, "", nil)
+		return a.apply(ctx, updates)
+	})
+	if err != nil {
+		return Changes{}, fmt.Errorf("store %s: applying %d crates (first %s): %w", s.where, len(updates), updates[0].Name, err)
+	}
+	return a.ch, nil
+}
+
+// applier carries one ApplyIndex transaction.
+type applier struct {
+	s    *sqlStore
+	tx   *sql.Tx
+	now  string
+	deps *inserter
+	ch   Changes
+}
+
+type versionKey struct {
+	crate int64
+	num   string
+	dup   int
+}
+
+// entryKey names a version entry within its crate: the version and its duplicate number.
+func entryKey(num string, dup int) string {
+	if dup == 0 {
+		return num
+	}
+	return num + "#" + strconv.Itoa(dup)
+}
+
+func (a *applier) apply(ctx context.Context, updates []CrateUpdate) error {
+	s, tx := a.s, a.tx
+	// Crates: upsert and learn their ids.
+	ids := make(map[string]int64, len(updates))
+	ins := s.newInserter(tx, "crates", []string{"name", "canon", "index_hash", "etag", "last_modified", "first_seen"},
+		` ON CONFLICT (name) DO UPDATE SET index_hash = excluded.index_hash, etag = excluded.etag,
+		last_modified = excluded.last_modified, removed = NULL RETURNING id, name`,
+		func(rows *sql.Rows) error {
+			var id int64
+			var name string
+			if err := rows.Scan(&id, &name); err != nil {
+				return err
+			}
+			ids[name] = id
+			return nil
+		})
+	for i := range updates {
+		u := &updates[i]
+		if err := ins.add(ctx, u.Name, canon(u.Name), u.Hash[:], u.Validators.ETag, u.Validators.LastModified, a.now); err != nil {
+			return err
+		}
+	}
+	if err := ins.flush(ctx); err != nil {
+		return err
+	}
+	a.ch.Crates = len(updates)
+
+	existing, err := s.storedVersions(ctx, tx, ids)
+	if err != nil {
+		return err
+	}
+
+	// New versions come back with their ids; their deps are inserted once the rows are read,
+	// because a PostgreSQL connection runs one statement at a time.
+	var inserted []versionKey
+	var insertedIDs []int64
+	vins := s.newInserter(tx, "versions", []string{"crate_id", "num", "cksum", "yanked", "links", "rust_version",
+		"pubtime", "features", "features2", "v", "digest", "first_seen", "dup"}, ` RETURNING id, crate_id, num, dup`,
+		func(rows *sql.Rows) error {
+			var id int64
+			var k versionKey
+			if err := rows.Scan(&id, &k.crate, &k.num, &k.dup); err != nil {
+				return err
+			}
+			inserted = append(inserted, k)
+			insertedIDs = append(insertedIDs, id)
+			return nil
+		})
+	pending := make(map[versionKey]*index.Record)
+	for i := range updates {
+		u := &updates[i]
+		cid := ids[u.Name]
+		if cid == 0 {
+			return fmt.Errorf("crate %s: no id after upsert", u.Name)
+		}
+		old := existing[cid]
+		seen := make(map[string]bool, len(u.Records))
+		for j := range u.Records {
+			r := &u.Records[j]
+			ek := entryKey(r.Vers, r.Dup)
+			seen[ek] = true
+			dg := digest(r)
+			if sv, ok := old[ek]; ok {
+				if err := a.updateVersion(ctx, sv, r, dg); err != nil {
+					return fmt.Errorf("crate %s version %s: %w", u.Name, r.Vers, err)
+				}
+				continue
+			}
+			pending[versionKey{cid, r.Vers, r.Dup}] = r
+			if err := vins.add(ctx, cid, r.Vers, r.Cksum, r.Yanked, r.Links, r.RustVersion, r.Pubtime,
+				jsonText(r.Features), jsonText(r.Features2), r.V, dg, a.now, r.Dup); err != nil {
+				return err
+			}
+			a.ch.VersionsAdded++
+		}
+		for num, sv := range old {
+			if !seen[num] && !sv.removed {
+				if _, err := tx.ExecContext(ctx, s.d.rebind(`UPDATE versions SET removed = ? WHERE id = ?`), a.now, sv.id); err != nil {
+					return err
+				}
+				a.ch.VersionsRemoved++
+			}
+		}
+	}
+	if err := vins.flush(ctx); err != nil {
+		return err
+	}
+	if len(inserted) != len(pending) {
+		return fmt.Errorf("inserted %d versions, expected %d", len(inserted), len(pending))
+	}
+	for i, k := range inserted {
+		r := pending[k]
+		if r == nil {
+			return fmt.Errorf("inserted version %s of crate id %d was not asked for", k.num, k.crate)
+		}
+		if err := a.insertDeps(ctx, insertedIDs[i], r.Deps); err != nil {
+			return err
+		}
+	}
+	return a.deps.flush(ctx)
+}
+
+func (a *applier) updateVersion(ctx context.Context, sv *storedVersion, r *index.Record, dg []byte) error {
+	s, tx := a.s, a.tx
+	changed := false
+	if string(sv.digest) != string(dg) || sv.removed {
+		_, err := tx.ExecContext(ctx, s.d.rebind(`UPDATE versions SET cksum = ?, links = ?, rust_version = ?, pubtime = ?,
+			features = ?, features2 = ?, v = ?, digest = ?, removed = NULL WHERE id = ?`),
+			r.Cksum, r.Links, r.RustVersion, r.Pubtime, jsonText(r.Features), jsonText(r.Features2), r.V, dg, sv.id)
+		if err != nil {
+			return err
+		}
+		// Buffered deps of earlier versions must land before this version's are replaced.
+		if err := a.deps.flush(ctx); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.d.rebind(`DELETE FROM deps WHERE version_id = ?`), sv.id); err != nil {
+			return err
+		}
+		if err := a.insertDeps(ctx, sv.id, r.Deps); err != nil {
+			return err
+		}
+		changed = true
+	}
+	if sv.yanked != r.Yanked {
+		if _, err := tx.ExecContext(ctx, s.d.rebind(`UPDATE versions SET yanked = ? WHERE id = ?`), r.Yanked, sv.id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.d.rebind(`INSERT INTO yank_events (version_id, yanked, seen) VALUES (?, ?, ?)`), sv.id, r.Yanked, a.now); err != nil {
+			return err
+		}
+		a.ch.YankFlips++
+		changed = true
+	}
+	if changed {
+		a.ch.VersionsUpdated++
+	}
+	return nil
+}
+
+func (a *applier) insertDeps(ctx context.Context, vid int64, deps []index.Dep) error {
+	for i := range deps {
+		d := &deps[i]
+		if err := a.deps.add(ctx, vid, i, d.Name, d.Package, d.Req, int(d.Kind), d.Optional, d.DefaultFeatures,
+			d.Target, d.Registry, jsonText(d.Features)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *sqlStore) MarkRemoved(ctx context.Context, names []string, at time.Time) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for _, n := range names {
+			if _, err := tx.ExecContext(ctx, s.d.rebind(`UPDATE crates SET removed = ? WHERE name = ? AND removed IS NULL`), timeText(at), n); err != nil {
+				return fmt.Errorf("store %s: marking %s removed: %w", s.where, n, err)
+			}
+		}
+		return nil
+	})
+}
+
+func (s *sqlStore) Stats(ctx context.Context) (Stats, error) {
+	var st Stats
+	err := s.db.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM crates WHERE removed IS NULL),
+		(SELECT count(*) FROM versions v JOIN crates c ON c.id = v.crate_id WHERE c.removed IS NULL AND v.removed IS NULL),
+		(SELECT count(*) FROM versions v JOIN crates c ON c.id = v.crate_id WHERE c.removed IS NULL AND v.removed IS NULL AND v.yanked),
+		(SELECT count(*) FROM deps d JOIN versions v ON v.id = d.version_id JOIN crates c ON c.id = v.crate_id WHERE c.removed IS NULL AND v.removed IS NULL),
+		(SELECT count(*) FROM versions v JOIN crates c ON c.id = v.crate_id WHERE c.removed IS NULL AND v.removed IS NULL AND v.dup > 0)`).
+		Scan(&st.Crates, &st.Versions, &st.Yanked, &st.Deps, &st.Duplicates)
+	if err != nil {
+		return st, fmt.Errorf("store %s: %w", s.where, err)
+	}
+	return st, nil
+}
+
+func (s *sqlStore) Crate(ctx context.Context, name string) (*Crate, error) {
+	var c Crate
+	var cid int64
+	var first string
+	var removed sql.NullString
+	err := s.db.QueryRowContext(ctx, s.d.rebind(`SELECT id, name, first_seen, removed FROM crates WHERE name = ? OR canon = ? ORDER BY name = ? DESC LIMIT 1`),
+		strings.ToLower(name), canon(name), strings.ToLower(name)).Scan(&cid, &c.Name, &first, &removed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("crate %q: %w", name, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", s.where, err)
+	}
+	c.FirstSeen = parseTime(first)
+	if removed.Valid {
+		t := parseTime(removed.String)
+		c.Removed = &t
+	}
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT id, num, dup, cksum, yanked, links, rust_version, pubtime, features, first_seen
+		FROM versions WHERE crate_id = ? AND removed IS NULL ORDER BY id`), cid)
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", s.where, err)
+	}
+	byID := make(map[int64]*Version)
+	var order []int64
+	for rows.Next() {
+		var v Version
+		var id int64
+		var feats, seen string
+		if err := rows.Scan(&id, &v.Num, &v.Dup, &v.Cksum, &v.Yanked, &v.Links, &v.RustVersion, &v.Pubtime, &feats, &seen); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store %s: %w", s.where, err)
+		}
+		if feats != "" {
+			_ = json.Unmarshal([]byte(feats), &v.Features)
+		}
+		v.FirstSeen = parseTime(seen)
+		v.Deps = []index.Dep{}
+		byID[id] = &v
+		order = append(order, id)
+	}
+	rows.Close()
+	if err := s.crateDeps(ctx, cid, byID); err != nil {
+		return nil, err
+	}
+	for _, id := range order {
+		c.Versions = append(c.Versions, *byID[id])
+	}
+	sortVersions(c.Versions)
+	return &c, nil
+}
+
+func (s *sqlStore) crateDeps(ctx context.Context, cid int64, byID map[int64]*Version) error {
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT d.version_id, d.name, d.package, d.req, d.kind, d.optional, d.default_features, d.target, d.registry, d.features
+		FROM deps d JOIN versions v ON v.id = d.version_id WHERE v.crate_id = ? ORDER BY d.version_id, d.seq`), cid)
+	if err != nil {
+		return fmt.Errorf("store %s: %w", s.where, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var vid int64
+		var d index.Dep
+		var kind int
+		var feats string
+		if err := rows.Scan(&vid, &d.Name, &d.Package, &d.Req, &kind, &d.Optional, &d.DefaultFeatures, &d.Target, &d.Registry, &feats); err != nil {
+			return fmt.Errorf("store %s: %w", s.where, err)
+		}
+		d.Kind = index.DepKind(kind)
+		d.Features = []string{}
+		if feats != "" {
+			_ = json.Unmarshal([]byte(feats), &d.Features)
+		}
+		if v := byID[vid]; v != nil {
+			v.Deps = append(v.Deps, d)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	ev, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT e.version_id, e.yanked, e.seen FROM yank_events e JOIN versions v ON v.id = e.version_id
+		WHERE v.crate_id = ? ORDER BY e.seen`), cid)
+	if err != nil {
+		return fmt.Errorf("store %s: %w", s.where, err)
+	}
+	defer ev.Close()
+	for ev.Next() {
+		var vid int64
+		var e YankEvent
+		var seen string
+		if err := ev.Scan(&vid, &e.Yanked, &seen); err != nil {
+			return err
+		}
+		e.Seen = parseTime(seen)
+		if v := byID[vid]; v != nil {
+			v.YankEvents = append(v.YankEvents, e)
+		}
+	}
+	return ev.Err()
+}
+
+func (s *sqlStore) storedVersions(ctx context.Context, tx *sql.Tx, ids map[string]int64) (map[int64]map[string]*storedVersion, error) {
+	out := make(map[int64]map[string]*storedVersion)
+	list := make([]any, 0, len(ids))
+	for _, id := range ids {
+		list = append(list, id)
+	}
+	for len(list) > 0 {
+		chunk := list[:min(len(list), 1000)]
+		list = list[len(chunk):]
+		q := `SELECT id, crate_id, num, dup, yanked, digest, removed IS NOT NULL FROM versions WHERE crate_id IN (` +
+			strings.TrimSuffix(strings.Repeat("?,", len(chunk)), ",") + `)`
+		rows, err := tx.QueryContext(ctx, s.d.rebind(q), chunk...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var sv storedVersion
+			var cid int64
+			var num string
+			var dup int
+			if err := rows.Scan(&sv.id, &cid, &num, &dup, &sv.yanked, &sv.digest, &sv.removed); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if out[cid] == nil {
+				out[cid] = make(map[string]*storedVersion)
+			}
+			out[cid][entryKey(num, dup)] = &sv
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
