@@ -195,7 +195,7 @@ func LoadTarGz(r io.Reader) (*Result, error) {
 		}
 		name := path.Clean(strings.TrimPrefix(h.Name, "./"))
 		if h.Typeflag != tar.TypeReg {
-			if h.Typeflag != tar.TypeDir {
+			if h.Typeflag != tar.TypeDir && h.Typeflag != tar.TypeXGlobalHeader {
 				l.res.Skipped++
 			}
 			continue
