@@ -24,6 +24,9 @@ type Store interface {
 	MarkRemoved(ctx context.Context, names []string, at time.Time) error
 	// Crate returns a crate with its versions (oldest first), their dependencies and yank history.
 	Crate(ctx context.Context, name string) (*Crate, error)
+	// ScanVersions streams every live version entry with its dependencies, in storage order,
+	// for building in-memory graphs. Dependency features and registry are left out.
+	ScanVersions(ctx context.Context, fn func(*ScannedVersion) error) error
 	// Stats counts what the store holds (removed crates excluded).
 	Stats(ctx context.Context) (Stats, error)
 	// Dialect names the backend ("sqlite" or "postgres").
@@ -98,4 +101,14 @@ type Stats struct {
 	Yanked     int64 `json:"yanked"`
 	Deps       int64 `json:"dependencies"`
 	Duplicates int64 `json:"duplicate_entries"`
+}
+
+// ScannedVersion is one version entry as ScanVersions gives it. Deps is reused between calls:
+// copy what you keep.
+type ScannedVersion struct {
+	Crate  string
+	Num    string
+	Dup    int
+	Yanked bool
+	Deps   []index.Dep
 }
