@@ -60,4 +60,3 @@ func (s *sqlStore) ScanVersions(ctx context.Context, fn func(*ScannedVersion) er
 	}
 	return vrows.Err()
 }
-
