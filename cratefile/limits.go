@@ -43,26 +43,18 @@ func DefaultLimits() Limits {
 
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits()
-	if l.MaxCompressed <= 0 {
-		l.MaxCompressed = d.MaxCompressed
-	}
-	if l.MaxUnpacked <= 0 {
-		l.MaxUnpacked = d.MaxUnpacked
-	}
-	if l.MaxFileSize <= 0 {
-		l.MaxFileSize = d.MaxFileSize
-	}
-	if l.MaxEntries <= 0 {
-		l.MaxEntries = d.MaxEntries
-	}
-	if l.MaxPathLen <= 0 {
-		l.MaxPathLen = d.MaxPathLen
-	}
-	if l.MaxPathDepth <= 0 {
-		l.MaxPathDepth = d.MaxPathDepth
-	}
-	if l.MaxManifest <= 0 {
-		l.MaxManifest = d.MaxManifest
-	}
+	orDefault(&l.MaxCompressed, d.MaxCompressed)
+	orDefault(&l.MaxUnpacked, d.MaxUnpacked)
+	orDefault(&l.MaxFileSize, d.MaxFileSize)
+	orDefault(&l.MaxEntries, d.MaxEntries)
+	orDefault(&l.MaxPathLen, d.MaxPathLen)
+	orDefault(&l.MaxPathDepth, d.MaxPathDepth)
+	orDefault(&l.MaxManifest, d.MaxManifest)
 	return l
+}
+
+func orDefault[T int | int64](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
 }

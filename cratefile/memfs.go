@@ -57,9 +57,9 @@ func (m *memFS) Open(name string) (fs.File, error) {
 		return nil, err
 	}
 	if n.isDir() {
-		return &openDir{n: n, path: name}, nil
+		return &openDir{handle: handle{path: name}, n: n}, nil
 	}
-	return &openFile{n: n, path: name}, nil
+	return &openFile{handle: handle{path: name}, n: n}, nil
 }
 
 func (m *memFS) Stat(name string) (fs.FileInfo, error) {
@@ -111,26 +111,38 @@ const (
 	errNotDir = fsError("not a directory")
 )
 
-type openFile struct {
-	n      *node
+// handle is the open/closed state shared by open files and directories.
+type handle struct {
 	path   string
-	off    int64
 	closed bool
+}
+
+func (h *handle) check(op string) error {
+	if h.closed {
+		return &fs.PathError{Op: op, Path: h.path, Err: fs.ErrClosed}
+	}
+	return nil
+}
+
+func (h *handle) Close() error {
+	if err := h.check("close"); err != nil {
+		return err
+	}
+	h.closed = true
+	return nil
+}
+
+type openFile struct {
+	handle
+	n   *node
+	off int64
 }
 
 func (f *openFile) Stat() (fs.FileInfo, error) { return f.n, nil }
 
-func (f *openFile) Close() error {
-	if f.closed {
-		return &fs.PathError{Op: "close", Path: f.path, Err: fs.ErrClosed}
-	}
-	f.closed = true
-	return nil
-}
-
 func (f *openFile) Read(p []byte) (int, error) {
-	if f.closed {
-		return 0, &fs.PathError{Op: "read", Path: f.path, Err: fs.ErrClosed}
+	if err := f.check("read"); err != nil {
+		return 0, err
 	}
 	if f.off >= int64(len(f.n.data)) {
 		return 0, io.EOF
@@ -141,8 +153,8 @@ func (f *openFile) Read(p []byte) (int, error) {
 }
 
 func (f *openFile) ReadAt(p []byte, off int64) (int, error) {
-	if f.closed {
-		return 0, &fs.PathError{Op: "read", Path: f.path, Err: fs.ErrClosed}
+	if err := f.check("read"); err != nil {
+		return 0, err
 	}
 	if off < 0 {
 		return 0, &fs.PathError{Op: "read", Path: f.path, Err: fs.ErrInvalid}
@@ -158,8 +170,8 @@ func (f *openFile) ReadAt(p []byte, off int64) (int, error) {
 }
 
 func (f *openFile) Seek(offset int64, whence int) (int64, error) {
-	if f.closed {
-		return 0, &fs.PathError{Op: "seek", Path: f.path, Err: fs.ErrClosed}
+	if err := f.check("seek"); err != nil {
+		return 0, err
 	}
 	switch whence {
 	case io.SeekStart:
@@ -178,29 +190,20 @@ func (f *openFile) Seek(offset int64, whence int) (int64, error) {
 }
 
 type openDir struct {
-	n      *node
-	path   string
-	next   int
-	closed bool
+	handle
+	n    *node
+	next int
 }
 
 func (d *openDir) Stat() (fs.FileInfo, error) { return d.n, nil }
-
-func (d *openDir) Close() error {
-	if d.closed {
-		return &fs.PathError{Op: "close", Path: d.path, Err: fs.ErrClosed}
-	}
-	d.closed = true
-	return nil
-}
 
 func (d *openDir) Read([]byte) (int, error) {
 	return 0, &fs.PathError{Op: "read", Path: d.path, Err: errIsDir}
 }
 
 func (d *openDir) ReadDir(count int) ([]fs.DirEntry, error) {
-	if d.closed {
-		return nil, &fs.PathError{Op: "readdir", Path: d.path, Err: fs.ErrClosed}
+	if err := d.check("readdir"); err != nil {
+		return nil, err
 	}
 	rest := d.n.children[d.next:]
 	if count > 0 && len(rest) == 0 {
