@@ -1,12 +1,10 @@
 package typosquat
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"runtime"
-	"strings"
 	"sync"
 )
 
@@ -54,23 +52,13 @@ func (ch *Checker) CheckMany(ctx context.Context, pkgs []Package, workers int) (
 
 // ReadNames reads one name per line; blank lines and lines starting with '#' are skipped.
 func ReadNames(r io.Reader, src string) ([]string, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 4096), 64*1024)
 	var names []string
-	line := 0
-	for sc.Scan() {
-		line++
-		text := strings.TrimSpace(sc.Text())
-		if text == "" || text[0] == '#' {
-			continue
-		}
+	err := eachLine(r, src, func(line int, text string) error {
 		if len(names) >= MaxBulkNames {
-			return nil, fmt.Errorf("%s: more than %d names", src, MaxBulkNames)
+			return fmt.Errorf("%s: more than %d names", src, MaxBulkNames)
 		}
 		names = append(names, text)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s line %d: %w", src, line+1, err)
-	}
-	return names, nil
+		return nil
+	})
+	return names, err
 }

@@ -342,7 +342,7 @@ done:
 		return
 	}
 	end := i
-	marked := false
+	marked := name[i] == delim || name[i] == '.'
 	if end > 0 && name[end-1] == 'v' {
 		end--
 		marked = true
@@ -437,7 +437,7 @@ func (ch *Checker) hits(p Package, s *scan) []Hit {
 		}
 		h := Hit{Candidate: p.Name, Target: e.Name, TargetRank: int(id) + 1, Score: math.Inf(-1)}
 		motive := popularityRatio(e.Popularity, popC)
-		length := utf8.RuneCountInString(strings.ReplaceAll(c.canon[id], "_", ""))
+		length := min(ch.cfg.LengthCap, utf8.RuneCountInString(c.canon[id])-strings.Count(c.canon[id], "_"))
 		for k, f := range group {
 			if k > 0 && f.m.Check == group[k-1].m.Check {
 				continue

@@ -33,12 +33,14 @@ type AllowRule struct {
 type Config struct {
 	// Threshold is the lowest score reported. A match scores
 	//   log10(target popularity / candidate popularity) + check weight
-	//     + LengthWeight * (target length - LengthPivot).
+	//     + LengthWeight * (min(target length, LengthCap) - LengthPivot).
 	Threshold float64 `toml:"threshold"`
 	// LengthWeight is added to a match's score per character of the target's name beyond
 	// LengthPivot (letters and digits only): a long, specific name is rarely matched by chance.
+	// Lengths above LengthCap count as LengthCap: past it a name is already specific.
 	LengthWeight float64 `toml:"length_weight"`
 	LengthPivot  int     `toml:"length_pivot"`
+	LengthCap    int     `toml:"length_cap"`
 	// MaxWordTokens bounds the words of a name the swapped-words check considers.
 	MaxWordTokens int `toml:"max_word_tokens"`
 	// Affixes are the words with a meaning the affix check strips from either end ("cli",
@@ -60,6 +62,7 @@ func DefaultConfig() Config {
 		Threshold:         4,
 		LengthWeight:      0.2,
 		LengthPivot:       8,
+		LengthCap:         16,
 		MaxWordTokens:     6,
 		Affixes:           slices.Clone(DefaultAffixes),
 		FillerAffixes:     slices.Clone(DefaultFillerAffixes),
@@ -125,6 +128,7 @@ type fileConfig struct {
 	Threshold     *float64             `toml:"threshold"`
 	LengthWeight  *float64             `toml:"length_weight"`
 	LengthPivot   *int                 `toml:"length_pivot"`
+	LengthCap     *int                 `toml:"length_cap"`
 	MaxWordTokens *int                 `toml:"max_word_tokens"`
 	Affixes       []string             `toml:"affixes"`
 	FillerAffixes []string             `toml:"filler_affixes"`
@@ -163,6 +167,7 @@ func ReadConfig(r io.Reader, src string) (Config, error) {
 	setIf(&cfg.Threshold, fc.Threshold)
 	setIf(&cfg.LengthWeight, fc.LengthWeight)
 	setIf(&cfg.LengthPivot, fc.LengthPivot)
+	setIf(&cfg.LengthCap, fc.LengthCap)
 	setIf(&cfg.MaxWordTokens, fc.MaxWordTokens)
 	if fc.Affixes != nil {
 		cfg.Affixes = fc.Affixes

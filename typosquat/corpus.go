@@ -126,34 +126,24 @@ func FromCounts(counts []NameCount, size int) (*Corpus, error) {
 // follows Zipf's law, 1/rank, which is close to how downloads fall off on crates.io. src names
 // the input in errors; size bounds how many entries are read (all when <= 0).
 func ReadRanked(r io.Reader, src string, size int) (*Corpus, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 4096), 64*1024)
 	var entries []Entry
-	line := 0
-	for sc.Scan() {
-		line++
-		text := strings.TrimSpace(sc.Text())
-		if text == "" || text[0] == '#' {
-			continue
-		}
+	err := eachLine(r, src, func(line int, text string) error {
 		if size > 0 && len(entries) >= size {
-			break
+			return errStop
 		}
 		if len(entries) >= MaxCorpusSize {
-			return nil, fmt.Errorf("%s: more than %d entries", src, MaxCorpusSize)
+			return fmt.Errorf("%s: more than %d entries", src, MaxCorpusSize)
 		}
 		name, _, _ := strings.Cut(text, ",")
 		name = strings.TrimSpace(name)
 		if err := validateName(name); err != nil {
-			return nil, fmt.Errorf("%s line %d: %w", src, line, err)
-		}
-		if !utf8.ValidString(name) {
-			return nil, fmt.Errorf("%s line %d: name is not valid UTF-8", src, line)
+			return fmt.Errorf("%s line %d: %w", src, line, err)
 		}
 		entries = append(entries, Entry{Name: name, Popularity: 1 / float64(len(entries)+1)})
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s line %d: %w", src, line+1, err)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	c, err := NewCorpus(entries, size)
 	if err != nil {
@@ -165,9 +155,46 @@ func ReadRanked(r io.Reader, src string, size int) (*Corpus, error) {
 // ReadCounts reads "name,count" lines (a comma or a tab separates them), in any order, and
 // builds a corpus of the size most counted names. Lines starting with '#' are skipped.
 func ReadCounts(r io.Reader, src string, size int) (*Corpus, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 4096), 64*1024)
 	var counts []NameCount
+	err := eachLine(r, src, func(line int, text string) error {
+		if len(counts) >= MaxCorpusSize {
+			return fmt.Errorf("%s: more than %d entries", src, MaxCorpusSize)
+		}
+		name, count, ok := strings.Cut(text, ",")
+		if !ok {
+			name, count, ok = strings.Cut(text, "\t")
+		}
+		if !ok {
+			return fmt.Errorf("%s line %d: want \"name,count\", got %.40q", src, line, text)
+		}
+		n, err := strconv.ParseUint(strings.TrimSpace(count), 10, 64)
+		if err != nil {
+			return fmt.Errorf("%s line %d: count: %w", src, line, err)
+		}
+		counts = append(counts, NameCount{Name: strings.TrimSpace(name), Count: n})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	c, err := FromCounts(counts, size)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", src, err)
+	}
+	return c, nil
+}
+
+// errStop ends eachLine early without an error.
+var errStop = errors.New("stop")
+
+// maxLineLen bounds one line of a corpus or names file.
+const maxLineLen = 64 * 1024
+
+// eachLine calls fn with each line of r that is neither blank nor a '#' comment, trimmed, with
+// its 1-based line number. Lines must be valid UTF-8.
+func eachLine(r io.Reader, src string, fn func(line int, text string) error) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 4096), maxLineLen)
 	line := 0
 	for sc.Scan() {
 		line++
@@ -175,30 +202,19 @@ func ReadCounts(r io.Reader, src string, size int) (*Corpus, error) {
 		if text == "" || text[0] == '#' {
 			continue
 		}
-		if len(counts) >= MaxCorpusSize {
-			return nil, fmt.Errorf("%s: more than %d entries", src, MaxCorpusSize)
+		if !utf8.ValidString(text) {
+			return fmt.Errorf("%s line %d: not valid UTF-8", src, line)
 		}
-		name, count, ok := strings.Cut(text, ",")
-		if !ok {
-			name, count, ok = strings.Cut(text, "\t")
+		if err := fn(line, text); err == errStop {
+			return nil
+		} else if err != nil {
+			return err
 		}
-		if !ok {
-			return nil, fmt.Errorf("%s line %d: want \"name,count\", got %.40q", src, line, text)
-		}
-		n, err := strconv.ParseUint(strings.TrimSpace(count), 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("%s line %d: count: %w", src, line, err)
-		}
-		counts = append(counts, NameCount{Name: strings.TrimSpace(name), Count: n})
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s line %d: %w", src, line+1, err)
+		return fmt.Errorf("%s line %d: %w", src, line+1, err)
 	}
-	c, err := FromCounts(counts, size)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", src, err)
-	}
-	return c, nil
+	return nil
 }
 
 // Len is the number of entries.
