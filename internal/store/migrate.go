@@ -64,12 +64,22 @@ var migrations = []string{
 }
 
 func (s *sqlStore) migrate(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied TEXT NOT NULL)`); err != nil {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockMigrations(ctx, tx); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied TEXT NOT NULL)`)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("store %s: creating schema_migrations: %w", s.where, err)
 	}
 	for i, m := range migrations {
 		v := i + 1
 		err := s.tx(ctx, func(tx *sql.Tx) error {
+			if err := s.lockMigrations(ctx, tx); err != nil {
+				return err
+			}
 			var n int
 			if err := tx.QueryRowContext(ctx, s.d.rebind(`SELECT count(*) FROM schema_migrations WHERE version = ?`), v).Scan(&n); err != nil {
 				return err
@@ -91,4 +101,14 @@ func (s *sqlStore) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// lockMigrations serialises concurrent migrators on PostgreSQL (several workers starting at
+// once); SQLite's immediate transactions already do.
+func (s *sqlStore) lockMigrations(ctx context.Context, tx *sql.Tx) error {
+	if s.d != postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7242751)`)
+	return err
 }
