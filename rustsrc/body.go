@@ -85,7 +85,7 @@ func (p *parser) body(lo, hi int, fn int32, macro int, depth int) {
 					continue
 				}
 			}
-		case Ident, KwSelfValue, KwSelfType, KwSuper, KwCrate, PathSep:
+		case Ident, KwSelfValue, KwSelfType, KwSuper, KwCrate, PathSep, KwAsync, KwAwait, KwDyn:
 			if p.kind(i-1) == Dot && i > lo {
 				break
 			}
@@ -161,6 +161,12 @@ func (p *parser) exprPath(i, hi int) (int, bool) {
 	for i < hi {
 		switch p.kind(i) {
 		case Ident, KwSelfValue, KwSelfType, KwSuper, KwCrate:
+			p.strs = append(p.strs, p.text(i))
+			i++
+		case KwAsync, KwAwait, KwDyn: // 2015-edition identifiers, only as a path's first segments
+			if p.kind(i+1) != PathSep {
+				return i, turbo
+			}
 			p.strs = append(p.strs, p.text(i))
 			i++
 		default:

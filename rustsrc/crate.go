@@ -132,10 +132,7 @@ func TargetOf(p string) Target {
 // src/bin/*.rs, src/bin/*/main.rs and build.rs. Callers with a manifest should pass its targets.
 func DefaultRoots(fsys fs.FS) []Root {
 	var roots []Root
-	isFile := func(p string) bool {
-		fi, err := fs.Stat(fsys, p)
-		return err == nil && fi.Mode().IsRegular()
-	}
+	isFile := func(p string) bool { return isRegular(fsys, p) }
 	if isFile("src/lib.rs") {
 		roots = append(roots, Root{"src/lib.rs", TargetLib})
 	}

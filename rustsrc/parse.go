@@ -431,8 +431,12 @@ func (p *parser) skipGenerics(i, hi int) int {
 			depth--
 		case ShrEq:
 			depth -= 2
-		case Semi, LBrace:
+		case Semi:
 			return j
+		case LBrace:
+			if k := p.kind(j - 1); k != Lt && k != Comma && k != Eq {
+				return j
+			}
 		}
 		j = p.over(j)
 		if depth <= 0 {
@@ -442,9 +446,37 @@ func (p *parser) skipGenerics(i, hi int) int {
 	return hi
 }
 
+// headerEnd returns the index of the '{' or ';' that ends an item header starting at j: the first at
+// angle depth 0, so that a const generic argument (ArrayVec<T, { N + 1 }>) is not taken for a body.
+func (p *parser) headerEnd(j, hi int) int {
+	angle := 0
+	for j < hi {
+		switch p.kind(j) {
+		case Lt:
+			angle++
+		case Shl:
+			angle += 2
+		case Gt, Ge:
+			angle = max(angle-1, 0)
+		case Shr, ShrEq:
+			angle = max(angle-2, 0)
+		case LBrace, Semi:
+			if angle == 0 {
+				return j
+			}
+		}
+		j = p.over(j)
+	}
+	return j
+}
+
+// isName reports tokens that can name an item: identifiers, and the 2018 keywords that are plain
+// identifiers in 2015-edition crates (mod async; fn dyn()).
+func isName(k Kind) bool { return k == Ident || k == KwAsync || k == KwAwait || k == KwDyn }
+
 func (p *parser) fn(it *Item, i, hi int, depth int) int {
 	it.Kind = ItemFn
-	if p.kind(i+1) != Ident {
+	if !isName(p.kind(i + 1)) {
 		p.skip(SkipUnexpected, i, i+1)
 		return i + 1
 	}
@@ -463,9 +495,7 @@ func (p *parser) fn(it *Item, i, hi int, depth int) int {
 		it.HasSelf = k < inner && p.kind(k) == KwSelfValue
 		j = next
 	}
-	for j < hi && p.kind(j) != LBrace && p.kind(j) != Semi {
-		j = p.over(j)
-	}
+	j = p.headerEnd(j, hi)
 	idx := p.add(*it)
 	if j < hi && p.kind(j) == LBrace {
 		inner, next := p.pf.group(j)
@@ -483,7 +513,7 @@ func (p *parser) fn(it *Item, i, hi int, depth int) int {
 
 func (p *parser) mod(it *Item, i, hi int, depth int) int {
 	it.Kind = ItemMod
-	if p.kind(i+1) != Ident {
+	if !isName(p.kind(i + 1)) {
 		p.skip(SkipUnexpected, i, i+1)
 		return i + 1
 	}
@@ -503,15 +533,12 @@ func (p *parser) mod(it *Item, i, hi int, depth int) int {
 // named parses trait, struct, enum, union and type alias items: a name, then anything up to a ';'
 // or a braced body. A trait's body is parsed as items.
 func (p *parser) named(it *Item, i, hi int, depth int, body bool) int {
-	if p.kind(i+1) != Ident {
+	if !isName(p.kind(i + 1)) {
 		p.skip(SkipUnexpected, i, i+1)
 		return i + 1
 	}
 	it.Name = p.text(i + 1)
-	j := i + 2
-	for j < hi && p.kind(j) != LBrace && p.kind(j) != Semi {
-		j = p.over(j)
-	}
+	j := p.headerEnd(i+2, hi)
 	if j < hi && p.kind(j) == LBrace {
 		idx := p.add(*it)
 		inner, next := p.pf.group(j)
@@ -583,9 +610,7 @@ func (p *parser) impl(it *Item, i, hi int, depth int) int {
 	} else {
 		it.SelfType, it.SelfName = p.typeText(tyStart, end)
 	}
-	for end < hi && p.kind(end) != LBrace && p.kind(end) != Semi {
-		end = p.over(end)
-	}
+	end = p.headerEnd(end, hi)
 	idx := p.add(*it)
 	if end < hi && p.kind(end) == LBrace {
 		inner, next := p.pf.group(end)
@@ -652,7 +677,7 @@ func (p *parser) useTree(lo, hi int, prefix []string, item int32, depth int) {
 		}
 		for j < hi {
 			k := p.kind(j)
-			if k != Ident && k != KwSelfValue && k != KwSuper && k != KwCrate && k != KwSelfType {
+			if !isName(k) && k != KwSelfValue && k != KwSuper && k != KwCrate && k != KwSelfType {
 				break
 			}
 			segs = append(segs, p.text(j))

@@ -393,3 +393,21 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestParseEditionAndConstGenerics(t *testing.T) {
+	pf := parse(t, `
+mod async;
+pub fn async() { async::spawn(); }
+type HexString = arrayvec::ArrayString<{ 2 * OUTBYTES }>;
+impl<'a, T, const TAG: u32> Implicit<'a, T, { TAG }> { fn new() -> Self { make() } }
+fn to_hex(&self) -> ArrayVec<Range<f64>, { MAX + 1 }> { hex() }
+fn c() { check!('\\u{1_F_6_0_2}'); }
+`)
+	checkList(t, "items", itemSummary(pf), []string{
+		"mod async", "fn async", "type HexString", "impl Implicit", "fn new in impl Implicit", "fn to_hex", "fn c",
+	})
+	checkList(t, "calls", callSummary(pf), []string{"async::spawn @async", "make @new", "hex @to_hex"})
+	if len(pf.Skipped) != 0 {
+		t.Errorf("skipped %+v", pf.Skipped)
+	}
+}

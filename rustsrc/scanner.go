@@ -491,9 +491,9 @@ func (s *Scanner) charOrLifetime(start int) Token {
 	return s.charBody(start, Char)
 }
 
-// maxCharLen bounds how far a char literal may run looking for its closing quote
-// ('\u{10FFFF}' is the longest valid one).
-const maxCharLen = 12
+// maxCharLen bounds how far a char literal may run looking for its closing quote: '\u{10FFFF}' is
+// the longest plain one, but underscores may pad it ('\u{1_F_6_0_2}').
+const maxCharLen = 32
 
 // charBody scans a char or byte literal body with escapes; s.off is just past the opening quote
 // (for Char, the caller passes start at the quote and s.off may not be set yet).
