@@ -2,7 +2,9 @@ package index
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 
 	"github.com/cratewatch/cratewatch/semver"
@@ -154,6 +156,10 @@ func ParseLine(line []byte) (Record, error) {
 	}
 	var raw rawRecord
 	if err := json.Unmarshal(line, &raw); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return r, fieldErr(te.Field, "JSON %s where %s belongs", te.Value, jsonKind(te.Type))
+		}
 		return r, fmt.Errorf("not a valid index line: %w", err)
 	}
 	if err := ValidName(raw.Name); err != nil {
@@ -225,6 +231,24 @@ func ParseLine(line []byte) (Record, error) {
 		r.Deps[i] = d
 	}
 	return r, nil
+}
+
+// jsonKind names the JSON a Go type decodes from, for messages about the index's fields.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	}
+	return t.String()
 }
 
 func deref(s *string) string {
