@@ -65,7 +65,7 @@ func (c *Config) DownloadURL(name, vers, cksum string) string {
 // prefixOf gives the {prefix} marker: the directory part of the path with the name's own case.
 func prefixOf(name, lower string) string {
 	switch len(name) {
-	case 1, 2:
+	case 0, 1, 2:
 		return lower
 	case 3:
 		return "3/" + name[:1]
