@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -74,21 +75,41 @@ func AnalyzePath(input string, lim CrateLimits) Record {
 	rec := Record{Input: input}
 	var c *cratefile.Crate
 	var err error
+	var in CrateInput
+	var rejected error
 	if fi, serr := os.Stat(input); serr == nil && fi.IsDir() {
-		c, err = cratefile.OpenDir(input)
-	} else {
-		c, err = cratefile.Open(input, cratefile.DefaultLimits())
+		if c, err = cratefile.OpenDir(input); err != nil {
+			// A directory cratefile rejects (a symlink in it, usually) is still read, through an
+			// os.Root so that no link leads outside it, by Cargo's conventions and without its
+			// manifest; the rejection is kept as a problem.
+			rejected = err
+			var root *os.Root
+			if root, err = os.OpenRoot(input); err == nil {
+				defer root.Close()
+				in = dirInput(input, root.FS())
+			}
+		} else {
+			in = InputFromCrate(c)
+		}
+	} else if c, err = cratefile.Open(input, cratefile.DefaultLimits()); err == nil {
+		in = InputFromCrate(c)
 	}
 	if err == nil {
 		var cr *Crate
-		cr, err = LoadCrate(InputFromCrate(c), lim)
+		cr, err = LoadCrate(in, lim)
 		if err == nil {
+			if rejected != nil {
+				cr.Problems = append([]string{"read without its manifest: " + rejected.Error()}, cr.Problems...)
+			}
 			fa := cr.Facts()
 			rec.Facts = &fa
 		}
 	}
 	if err != nil {
-		rec.Error = fmt.Sprintf("%s: %v", input, err)
+		rec.Error = err.Error()
+		if !strings.Contains(rec.Error, input) {
+			rec.Error = input + ": " + rec.Error
+		}
 	}
 	rec.Seconds = time.Since(start).Seconds()
 	return rec
@@ -223,4 +244,18 @@ func (fa *Facts) WriteText(w io.Writer) error {
 		fmt.Fprintf(bw, "  problem   %s\n", p)
 	}
 	return bw.Flush()
+}
+
+// dirInput describes a crate directory without its manifest: name and version from the directory
+// name (name-1.2.3), roots by Cargo's conventions.
+func dirInput(dir string, fsys fs.FS) CrateInput {
+	base := filepath.Base(dir)
+	name, version := base, ""
+	for i := len(base) - 1; i > 0; i-- {
+		if base[i] == '-' && i+1 < len(base) && base[i+1] >= '0' && base[i+1] <= '9' {
+			name, version = base[:i], base[i+1:]
+			break
+		}
+	}
+	return CrateInput{Name: name, Version: version, FS: fsys, Roots: DefaultRoots(fsys)}
 }
