@@ -159,7 +159,9 @@ func Summarize(records []Record) *FFIReport {
 	for _, t := range native {
 		r.Native = append(r.Native, *t)
 	}
-	slices.SortFunc(r.Native, func(a, b NativeTotal) int { return cmp.Or(cmp.Compare(b.Bytes, a.Bytes), strings.Compare(a.Lang, b.Lang)) })
+	slices.SortFunc(r.Native, func(a, b NativeTotal) int {
+		return cmp.Or(cmp.Compare(b.Bytes, a.Bytes), strings.Compare(a.Lang, b.Lang))
+	})
 	r.TopExtern, r.TopNative = top(ext), top(nat)
 	return r
 }

@@ -27,7 +27,7 @@ func writeCrate(t *testing.T, dir string, files map[string]string) {
 func TestAnalyzeDirectories(t *testing.T) {
 	root := t.TempDir()
 	writeCrate(t, filepath.Join(root, "foo-sys-0.1.0"), map[string]string{
-		"Cargo.toml": "[package]\nname = \"foo-sys\"\nversion = \"0.1.0\"\nlinks = \"foo\"\nbuild = \"build/main.rs\"\n\n[lib]\npath = \"lib/root.rs\"\n",
+		"Cargo.toml":    "[package]\nname = \"foo-sys\"\nversion = \"0.1.0\"\nlinks = \"foo\"\nbuild = \"build/main.rs\"\n\n[lib]\npath = \"lib/root.rs\"\n",
 		"lib/root.rs":   "mod ffi;\npub use ffi::*;\n",
 		"lib/ffi.rs":    "#[link(name = \"foo\")] extern \"C\" { pub fn foo_init() -> i32; }\n",
 		"build/main.rs": "fn main() { pkg_config::probe_library(\"foo\").unwrap(); }\n",
