@@ -73,14 +73,20 @@ func (d *Dir) Config(ctx context.Context) (*Config, error) {
 }
 
 func (d *Dir) Walk(ctx context.Context, fn func(File) error, bad func(error)) error {
-	return filepath.WalkDir(d.Root, func(p string, e fs.DirEntry, err error) error {
+	// WalkDir does not follow a symlinked root: it would see one non-directory and find
+	// nothing, so the root is resolved first (links below it are still not followed).
+	root := d.Root
+	if r, err := filepath.EvalSymlinks(root); err == nil {
+		root = r
+	}
+	return filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("index %s: %w", d.Root, err)
 		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(d.Root, p)
+		rel, _ := filepath.Rel(root, p)
 		rel = filepath.ToSlash(rel)
 		if e.IsDir() {
 			if rel != "." && strings.HasPrefix(e.Name(), ".") {
@@ -93,7 +99,7 @@ func (d *Dir) Walk(ctx context.Context, fn func(File) error, bad func(error)) er
 		}
 		ok, perr := checkPath(rel)
 		if perr != nil {
-			bad(perr)
+			bad(fmt.Errorf("%s: %w", d.Root, perr))
 		}
 		if !ok {
 			return nil
@@ -189,8 +195,7 @@ func (t *Tarball) scan(ctx context.Context, visit func(rel string, r io.Reader, 
 	if maxEntries == 0 {
 		maxEntries = 10_000_000
 	}
-	lr := &io.LimitedReader{R: zr, N: maxBytes}
-	tr := tar.NewReader(lr)
+	tr := tar.NewReader(&capReader{r: zr, left: maxBytes, limit: maxBytes})
 	for n := 0; ; n++ {
 		if n%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -205,9 +210,6 @@ func (t *Tarball) scan(ctx context.Context, visit func(rel string, r io.Reader, 
 			return nil
 		}
 		if err != nil {
-			if lr.N <= 0 {
-				return fmt.Errorf("index %s: decompressed size exceeds the limit of %d bytes", t.Path, maxBytes)
-			}
 			return fmt.Errorf("index %s: %w", t.Path, err)
 		}
 		if h.Typeflag != tar.TypeReg {
@@ -222,4 +224,33 @@ func (t *Tarball) scan(ctx context.Context, visit func(rel string, r io.Reader, 
 			return err
 		}
 	}
+}
+
+// capReader fails once more than limit bytes are read. An io.LimitedReader would end with io.EOF,
+// which the tar reader takes for the end of the archive when the cap falls between entries,
+// and for a truncated entry otherwise: a capped index would look complete or corrupt.
+type capReader struct {
+	r           io.Reader
+	left, limit int64
+}
+
+// errDecompressedLimit is wrapped by the error a capped read returns.
+var errDecompressedLimit = errors.New("decompressed size exceeds the limit")
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		// Only an attempt to read past the cap is an error: a stream that ends exactly
+		// there is complete.
+		var one [1]byte
+		if n, _ := io.ReadFull(c.r, one[:]); n == 0 {
+			return 0, io.EOF
+		}
+		return 0, fmt.Errorf("%w of %d bytes", errDecompressedLimit, c.limit)
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	return n, err
 }
