@@ -387,6 +387,9 @@ func parseAllDeps(doc map[string]any, platform, at string) ([]Dependency, error)
 
 func parseDep(name string, v any, at string) (Dependency, error) {
 	d := Dependency{Name: name, Package: name, DefaultFeatures: true}
+	if name == "" {
+		return d, fmt.Errorf("%s: empty dependency name", at)
+	}
 	switch v := v.(type) {
 	case string:
 		d.Req = v

@@ -181,7 +181,9 @@ func TestParseManifestVariants(t *testing.T) {
 		check func(*Manifest) bool
 	}{
 		{"minimal, version defaults to 0.0.0", "[package]\nname = \"a\"\n",
-			func(m *Manifest) bool { return m.Package.Version == "0.0.0" && m.Package.Publish && m.Lib == nil && len(m.Deps()) == 0 }},
+			func(m *Manifest) bool {
+				return m.Package.Version == "0.0.0" && m.Package.Publish && m.Lib == nil && len(m.Deps()) == 0
+			}},
 		{"project table of early Cargo", "[project]\nname = \"old\"\nversion = \"0.1.0\"\n",
 			func(m *Manifest) bool { return m.Package.Name == "old" }},
 		{"[[lib]] of early Cargo", "[package]\nname = \"a\"\n[[lib]]\nname = \"a\"\nproc_macro = true\ncrate_type = [\"dylib\"]\n",
