@@ -54,7 +54,7 @@ func (fx *fixture) fetchIndex(name string) []byte {
 	return rec
 }
 
-func must2[T any](t *testing.T, f func() (T, error)) T {
+func must2[T any](t testing.TB, f func() (T, error)) T {
 	t.Helper()
 	v, err := f()
 	must(t, err)

@@ -83,14 +83,14 @@ func newFixture(t *testing.T, keyType string, rootKeys, threshold int) *fixture 
 
 func (fx *fixture) clock() time.Time { return fx.now }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
 }
 
-func mustKey(t *testing.T, keyType string) *Signer {
+func mustKey(t testing.TB, keyType string) *Signer {
 	t.Helper()
 	k, err := GenerateKey(keyType)
 	must(t, err)

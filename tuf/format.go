@@ -112,6 +112,10 @@ func ParseProof(data []byte) (*Proof, error) {
 	if err := strictUnmarshal(data, &p); err != nil {
 		return nil, fmt.Errorf("proof: %w", err)
 	}
+	// A missing leaf_contents never reaches Leaf.UnmarshalJSON; validate what we got.
+	if err := p.Leaf.validate(); err != nil {
+		return nil, fmt.Errorf("proof: leaf_contents: %w", err)
+	}
 	if p.TreeSize == 0 || p.TreeSize > MaxTreeSize || p.LeafIndex >= p.TreeSize {
 		return nil, fmt.Errorf("proof for %s: leaf %d of tree size %d out of range (max size %d)", p.Leaf.Name, p.LeafIndex, p.TreeSize, MaxTreeSize)
 	}
@@ -191,6 +195,9 @@ func ParseDelta(data []byte) (*Delta, error) {
 	}
 	prev := -1
 	for _, c := range d.Changes {
+		if err := c.Leaf.validate(); err != nil {
+			return nil, fmt.Errorf("delta of tree %d: change at index %d: %w", d.TreeVersion, c.Index, err)
+		}
 		if c.Index <= prev || c.Index >= d.TreeSize {
 			return nil, fmt.Errorf("delta of tree %d: change index %d not increasing within size %d", d.TreeVersion, c.Index, d.TreeSize)
 		}
