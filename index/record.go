@@ -105,17 +105,18 @@ type Record struct {
 	Dup int `json:"-"`
 }
 
-// rawDep mirrors the JSON of a dependency; pointers tell "absent" from zero values.
+// rawDep mirrors the JSON of a dependency. JSON null leaves a non-pointer field at its zero
+// value, so only default_features, whose absence means true, needs a pointer.
 type rawDep struct {
 	Name            string   `json:"name"`
 	Req             string   `json:"req"`
 	Features        []string `json:"features"`
 	Optional        bool     `json:"optional"`
 	DefaultFeatures *bool    `json:"default_features"`
-	Target          *string  `json:"target"`
-	Kind            *string  `json:"kind"`
-	Registry        *string  `json:"registry"`
-	Package         *string  `json:"package"`
+	Target          string   `json:"target"`
+	Kind            string   `json:"kind"`
+	Registry        string   `json:"registry"`
+	Package         string   `json:"package"`
 }
 
 type rawRecord struct {
@@ -125,11 +126,11 @@ type rawRecord struct {
 	Cksum       string              `json:"cksum"`
 	Features    map[string][]string `json:"features"`
 	Features2   map[string][]string `json:"features2"`
-	Yanked      *bool               `json:"yanked"`
-	Links       *string             `json:"links"`
-	V           *int                `json:"v"`
-	RustVersion *string             `json:"rust_version"`
-	Pubtime     *string             `json:"pubtime"`
+	Yanked      bool                `json:"yanked"`
+	Links       string              `json:"links"`
+	V           int                 `json:"v"`
+	RustVersion string              `json:"rust_version"`
+	Pubtime     string              `json:"pubtime"`
 }
 
 var cksumRE = regexp.MustCompile(`^[0-9a-f]{64}$`)
@@ -179,22 +180,18 @@ func ParseLine(line []byte) (Record, error) {
 		return r, fieldErr("features", "%d features, more than the limit of %d", len(raw.Features)+len(raw.Features2), MaxFeatures)
 	}
 	r = Record{
-		Name:      raw.Name,
-		Vers:      raw.Vers,
-		Cksum:     raw.Cksum,
-		Features:  raw.Features,
-		Features2: raw.Features2,
-		Version:   v,
-		Deps:      make([]Dep, len(raw.Deps)),
-	}
-	if raw.Yanked != nil {
-		r.Yanked = *raw.Yanked
-	}
-	r.Links = deref(raw.Links)
-	r.RustVersion = deref(raw.RustVersion)
-	r.Pubtime = deref(raw.Pubtime)
-	if raw.V != nil {
-		r.V = *raw.V
+		Name:        raw.Name,
+		Vers:        raw.Vers,
+		Cksum:       raw.Cksum,
+		Features:    raw.Features,
+		Features2:   raw.Features2,
+		Yanked:      raw.Yanked,
+		Links:       raw.Links,
+		V:           raw.V,
+		RustVersion: raw.RustVersion,
+		Pubtime:     raw.Pubtime,
+		Version:     v,
+		Deps:        make([]Dep, len(raw.Deps)),
 	}
 	for i := range raw.Deps {
 		rd := &raw.Deps[i]
@@ -214,14 +211,12 @@ func ParseLine(line []byte) (Record, error) {
 			Features:        rd.Features,
 			Optional:        rd.Optional,
 			DefaultFeatures: rd.DefaultFeatures == nil || *rd.DefaultFeatures,
-			Target:          deref(rd.Target),
-			Registry:        deref(rd.Registry),
-			Package:         deref(rd.Package),
+			Target:          rd.Target,
+			Registry:        rd.Registry,
+			Package:         rd.Package,
 		}
-		if rd.Kind != nil {
-			if d.Kind, err = ParseDepKind(*rd.Kind); err != nil {
-				return Record{}, &FieldError{Field: field + ".kind", Err: err}
-			}
+		if d.Kind, err = ParseDepKind(rd.Kind); err != nil {
+			return Record{}, &FieldError{Field: field + ".kind", Err: err}
 		}
 		if d.Package != "" {
 			if err := ValidName(d.Package); err != nil {
@@ -249,11 +244,4 @@ func jsonKind(t reflect.Type) string {
 		return "an object"
 	}
 	return t.String()
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

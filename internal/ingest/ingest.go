@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"sync"
 	"time"
@@ -56,6 +57,9 @@ func (r *Result) ErrorStrings() []string {
 // Run ingests a whole enumerable index. Crates in the store that the index no longer has are
 // marked removed, but only after the walk completed without error.
 func Run(ctx context.Context, st store.Store, src index.Source, opt Options) (*Result, error) {
+	// A full ingest allocates a few hundred MB of short-lived records; collecting less often
+	// saves a tenth of the CPU for a bounded rise in peak memory.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	states, err := st.IndexStates(ctx)
 	if err != nil {
 		return nil, err
