@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -16,18 +17,31 @@ func init() {
 		Use:   "advisories",
 		Short: "Read security advisories (RustSec advisory-db, OSV JSON)",
 	}
-	var asJSON bool
+	var asJSON, dryRun bool
 	load := &cobra.Command{
 		Use:   "load PATH|DIR|TARBALL",
-		Short: "Parse an advisory database and report counts and per-file errors",
+		Short: "Parse an advisory database, store it, and report counts and per-file errors",
 		Long: `Parse a RustSec advisory-db checkout (crates/*/*.md, rust/*/*.md), a .tar.gz of one,
-a directory of OSV JSON files, or a single advisory file. Prints what was found and every file
-that did not parse, with the reason; exits 1 if any file failed. Nothing is stored yet.`,
+a directory of OSV JSON files, or a single advisory file, and save the advisories in the store
+(new ones added, changed ones replaced; --dry-run only parses). Prints what was found and every
+file that did not parse, with the reason; the files that parse are stored all the same, and the
+command exits 1 if any file failed.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			res, err := advisory.LoadPath(args[0])
 			if err != nil {
 				return err
+			}
+			var added, updated int
+			if !dryRun {
+				st, err := openStore(cmd)
+				if err != nil {
+					return err
+				}
+				defer st.Close()
+				if added, updated, err = st.PutAdvisories(cmd.Context(), res.Advisories, time.Now()); err != nil {
+					return err
+				}
 			}
 			sum := advisory.Summarize(res.Advisories)
 			if asJSON {
@@ -39,7 +53,9 @@ that did not parse, with the reason; exits 1 if any file failed. Nothing is stor
 					advisory.Summary
 					Skipped int         `json:"skipped_files"`
 					Errors  []fileError `json:"errors"`
-				}{Summary: sum, Skipped: res.Skipped, Errors: []fileError{}}
+					Added   int         `json:"stored_new"`
+					Updated int         `json:"stored_updated"`
+				}{Summary: sum, Skipped: res.Skipped, Errors: []fileError{}, Added: added, Updated: updated}
 				for _, e := range res.Errors {
 					out.Errors = append(out.Errors, fileError{e.Path, e.Err.Error()})
 				}
@@ -54,6 +70,9 @@ that did not parse, with the reason; exits 1 if any file failed. Nothing is stor
 				fmt.Fprintf(w, "categories:      %s\n", formatCounts(sum.Categories))
 				fmt.Fprintf(w, "with functions:  %d advisories, %d function paths\n", sum.WithFunctions, sum.FunctionPaths)
 				fmt.Fprintf(w, "skipped files:   %d\n", res.Skipped)
+				if !dryRun {
+					fmt.Fprintf(w, "stored:          %d new, %d updated\n", added, updated)
+				}
 				fmt.Fprintf(w, "failed files:    %d\n", len(res.Errors))
 				for _, e := range res.Errors {
 					fmt.Fprintf(w, "  %v\n", e.Err)
@@ -66,6 +85,7 @@ that did not parse, with the reason; exits 1 if any file failed. Nothing is stor
 		},
 	}
 	load.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	load.Flags().BoolVar(&dryRun, "dry-run", false, "parse and report only; store nothing")
 	group.AddCommand(load)
 	rootCmd.AddCommand(group)
 }

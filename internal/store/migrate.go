@@ -61,6 +61,16 @@ var migrations = []string{
 		seen TEXT NOT NULL
 	);
 	CREATE INDEX yank_events_version ON yank_events(version_id)`,
+	// 2: advisories, kept whole as JSON so nothing a later analysis needs is lost.
+	`CREATE TABLE advisories (
+		id TEXT PRIMARY KEY,
+		package TEXT NOT NULL,
+		withdrawn BOOLEAN NOT NULL,
+		data TEXT NOT NULL,
+		first_seen TEXT NOT NULL,
+		updated TEXT NOT NULL
+	);
+	CREATE INDEX advisories_package ON advisories(package)`,
 }
 
 func (s *sqlStore) migrate(ctx context.Context) error {

@@ -351,8 +351,9 @@ func (s *sqlStore) Stats(ctx context.Context) (Stats, error) {
 		(SELECT count(*) FROM versions v JOIN crates c ON c.id = v.crate_id WHERE c.removed IS NULL AND v.removed IS NULL),
 		(SELECT count(*) FROM versions v JOIN crates c ON c.id = v.crate_id WHERE c.removed IS NULL AND v.removed IS NULL AND v.yanked),
 		(SELECT count(*) FROM deps d JOIN versions v ON v.id = d.version_id JOIN crates c ON c.id = v.crate_id WHERE c.removed IS NULL AND v.removed IS NULL),
-		(SELECT count(*) FROM versions v JOIN crates c ON c.id = v.crate_id WHERE c.removed IS NULL AND v.removed IS NULL AND v.dup > 0)`).
-		Scan(&st.Crates, &st.Versions, &st.Yanked, &st.Deps, &st.Duplicates)
+		(SELECT count(*) FROM versions v JOIN crates c ON c.id = v.crate_id WHERE c.removed IS NULL AND v.removed IS NULL AND v.dup > 0),
+		(SELECT count(*) FROM advisories)`).
+		Scan(&st.Crates, &st.Versions, &st.Yanked, &st.Deps, &st.Duplicates, &st.Advisories)
 	if err != nil {
 		return st, fmt.Errorf("store %s: %w", s.where, err)
 	}

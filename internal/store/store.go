@@ -6,6 +6,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/cratewatch/cratewatch/advisory"
 	"github.com/cratewatch/cratewatch/index"
 )
 
@@ -27,6 +28,10 @@ type Store interface {
 	// ScanVersions streams every live version entry with its dependencies, in storage order,
 	// for building in-memory graphs. Dependency features and registry are left out.
 	ScanVersions(ctx context.Context, fn func(*ScannedVersion) error) error
+	// PutAdvisories inserts new advisories and replaces changed ones, in one transaction.
+	PutAdvisories(ctx context.Context, advs []*advisory.Advisory, at time.Time) (added, updated int, err error)
+	// Advisories returns every stored advisory, sorted by ID.
+	Advisories(ctx context.Context) ([]*advisory.Advisory, error)
 	// Stats counts what the store holds (removed crates excluded).
 	Stats(ctx context.Context) (Stats, error)
 	// Dialect names the backend ("sqlite" or "postgres").
@@ -101,6 +106,7 @@ type Stats struct {
 	Yanked     int64 `json:"yanked"`
 	Deps       int64 `json:"dependencies"`
 	Duplicates int64 `json:"duplicate_entries"`
+	Advisories int64 `json:"advisories"`
 }
 
 // ScannedVersion is one version entry as ScanVersions gives it. Deps is reused between calls:

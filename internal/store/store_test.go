@@ -3,11 +3,13 @@ package store_test
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"testing"
 	"time"
 
+	"github.com/cratewatch/cratewatch/advisory"
 	"github.com/cratewatch/cratewatch/index"
 	"github.com/cratewatch/cratewatch/internal/store"
 	"github.com/cratewatch/cratewatch/internal/store/storetest"
@@ -28,6 +30,7 @@ func TestConformance(t *testing.T) {
 			t.Run("Scan", func(t *testing.T) { testScan(t, b.Open(t)) })
 			t.Run("Reopen", func(t *testing.T) { testReopen(t, b) })
 			t.Run("ManyCrates", func(t *testing.T) { testManyCrates(t, b.Open(t)) })
+			t.Run("Advisories", func(t *testing.T) { testAdvisories(t, b.Open(t)) })
 		})
 	}
 }
@@ -293,6 +296,57 @@ func testManyCrates(t *testing.T, st store.Store) {
 		t.Fatalf("changes = %+v", ch)
 	}
 	if s := stats(t, st); s.Crates != 1234 || s.Versions != 2468 || s.Deps != 3*1234 || s.Yanked != 177 {
+		t.Fatalf("stats = %+v", s)
+	}
+}
+
+const advisoryText = "```toml\n" + `[advisory]
+id = "RUSTSEC-2021-0003"
+package = "smallvec"
+date = "2021-01-08"
+url = "https://github.com/servo/rust-smallvec/issues/252"
+categories = ["memory-corruption"]
+keywords = ["buffer-overflow"]
+aliases = ["CVE-2021-25900"]
+
+[affected.functions]
+"smallvec::SmallVec::insert_many" = [">= 0.6.3, < 0.6.14", ">= 1.0.0, < 1.6.1"]
+
+[versions]
+patched = [">= 0.6.14, < 1.0.0", ">= 1.6.1"]
+unaffected = ["< 0.6.3"]
+` + "```\n\n# Buffer overflow in SmallVec::insert_many\n\nA bug in insert_many.\n"
+
+func testAdvisories(t *testing.T, st store.Store) {
+	a, err := advisory.ParseRustSec("crates/smallvec/RUSTSEC-2021-0003.md", []byte(advisoryText))
+	if err != nil {
+		t.Fatal(err)
+	}
+	added, updated, err := st.PutAdvisories(ctx, []*advisory.Advisory{a}, time.Now())
+	if err != nil || added != 1 || updated != 0 {
+		t.Fatalf("put: %d added, %d updated, %v", added, updated, err)
+	}
+	if added, updated, _ = st.PutAdvisories(ctx, []*advisory.Advisory{a}, time.Now()); added+updated != 0 {
+		t.Fatalf("re-put of the same advisory wrote %d+%d", added, updated)
+	}
+	got, err := st.Advisories(ctx)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("advisories: %v %v", got, err)
+	}
+	want, _ := json.Marshal(a)
+	have, _ := json.Marshal(got[0])
+	if string(want) != string(have) {
+		t.Fatalf("round trip:\n got %s\nwant %s", have, want)
+	}
+	if !got[0].Vulnerable(semver.MustParse("1.6.0")) || got[0].Vulnerable(semver.MustParse("1.6.1")) {
+		t.Fatal("stored advisory lost its version ranges")
+	}
+	b := *a
+	b.Withdrawn = "2022-01-01"
+	if _, updated, _ = st.PutAdvisories(ctx, []*advisory.Advisory{&b}, time.Now()); updated != 1 {
+		t.Fatalf("changed advisory: %d updated", updated)
+	}
+	if s := stats(t, st); s.Advisories != 1 {
 		t.Fatalf("stats = %+v", s)
 	}
 }
