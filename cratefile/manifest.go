@@ -107,12 +107,16 @@ type Dependency struct {
 // Deps returns every dependency ordered by kind, target and name. The slice is shared.
 func (m *Manifest) Deps() []Dependency { return m.deps }
 
-// Bounds on the TOML structure, checked before decoding: the decoder's time grows with the
-// square of nesting depth and of dotted-key length (10,000 nested inline tables take 30 s).
-// Real manifests nest 3 deep and dot 3 times.
+// Bounds on the TOML structure, checked before decoding. The decoder's time grows faster
+// than linearly with nesting depth (10,000 nested inline tables take 30 s), dotted-key length,
+// and the number of keys, tables and dotted keys in a document. Real manifests nest 3 deep, dot
+// 3 times in a key, and open a few thousand brackets at most (web-sys: 1,600 features).
 const (
-	maxTOMLDepth = 32
-	maxTOMLDots  = 32
+	maxTOMLDepth     = 32
+	maxTOMLKeyDots   = 32
+	maxTOMLOpens     = 16384 // '[' and '{' in the document
+	maxTOMLTotalDots = 8192
+	maxTOMLKeys      = 16384 // '=' in the document
 )
 
 // ParseManifest decodes a Cargo.toml. Values of the wrong type are errors naming the key
@@ -529,7 +533,7 @@ func sortedKeys(m map[string]any) []string {
 // checkTOMLShape bounds bracket nesting and dotted-key length, skipping strings and comments
 // the way the TOML grammar does, before the decoder sees the document.
 func checkTOMLShape(data []byte) error {
-	depth, dots, line := 0, 0, 1
+	depth, dots, opens, totalDots, keys, line := 0, 0, 0, 0, 0, 1
 	for i := 0; i < len(data); i++ {
 		switch c := data[i]; c {
 		case '\n':
@@ -545,21 +549,34 @@ func checkTOMLShape(data []byte) error {
 			i = end
 		case '[', '{':
 			depth++
+			opens++
 			dots = 0
 			if depth > maxTOMLDepth {
 				return fmt.Errorf("line %d: brackets nested more than %d deep", line, maxTOMLDepth)
+			}
+			if opens > maxTOMLOpens {
+				return fmt.Errorf("line %d: more than %d tables and arrays", line, maxTOMLOpens)
 			}
 		case ']', '}':
 			if depth > 0 {
 				depth--
 			}
 			dots = 0
-		case '=', ',':
+		case '=':
+			dots = 0
+			if keys++; keys > maxTOMLKeys {
+				return fmt.Errorf("line %d: more than %d keys", line, maxTOMLKeys)
+			}
+		case ',':
 			dots = 0
 		case '.':
 			dots++
-			if dots > maxTOMLDots {
-				return fmt.Errorf("line %d: dotted key of more than %d parts", line, maxTOMLDots)
+			totalDots++
+			if dots > maxTOMLKeyDots {
+				return fmt.Errorf("line %d: dotted key of more than %d parts", line, maxTOMLKeyDots)
+			}
+			if totalDots > maxTOMLTotalDots {
+				return fmt.Errorf("line %d: more than %d dots outside strings", line, maxTOMLTotalDots)
 			}
 		}
 	}

@@ -267,6 +267,9 @@ func TestParseManifestMismatches(t *testing.T) {
 		{"[package]\nname = \"a\"\nx = " + strings.Repeat("{a=", 40) + "1" + strings.Repeat("}", 40), "nested more than 32 deep"},
 		{"[" + strings.Repeat("a.", 40) + "b]", "dotted key of more than 32 parts"},
 		{strings.Repeat("a.", 40) + "b = 1", "dotted key of more than 32 parts"},
+		{"[package]\nname = \"a\"\n" + strings.Repeat("[[bin]]\n", 16385), "more than 16384 tables and arrays"},
+		{"[package]\nname = \"a\"\n" + strings.Repeat("x.y.z = 1\n", 4097), "more than 8192 dots"},
+		{"[package]\nname = \"a\"\n" + strings.Repeat("x = 1\n", 16384), "more than 16384 keys"},
 		{"[package]\nname = \"a\"\nname = \"b\"", "already been defined"},
 		{"[package\nname = \"a\"", "toml"},
 	}
