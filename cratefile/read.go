@@ -112,7 +112,10 @@ func Read(r io.Reader, name string, lim Limits) (*Crate, error) {
 			break
 		}
 		if err != nil {
-			return nil, rd.streamErr(last, err)
+			if last != "" {
+				err = fmt.Errorf("after entry %q: %w", last, err)
+			}
+			return nil, rd.streamErr("", err)
 		}
 		last = hdr.Name
 		if err := rd.add(hdr, tr); err != nil {
