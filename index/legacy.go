@@ -15,13 +15,13 @@ func parseVers(s string) (v semver.Version, legacy bool, err error) {
 	if err == nil {
 		return v, false, nil
 	}
-	rest, build, _ := strings.Cut(s, "+")
+	rest, build, hasBuild := strings.Cut(s, "+")
 	core, pre, ok := strings.Cut(rest, "-")
 	if !ok || pre == "" {
 		return v, false, err
 	}
 	cv, cerr := semver.Parse(core)
-	if cerr != nil || !validIdents(pre) || (build != "" && !validIdents(build)) {
+	if cerr != nil || !validIdents(pre) || (hasBuild && !validIdents(build)) {
 		return v, false, err
 	}
 	cv.Pre, cv.Build = semver.Prerelease(pre), build

@@ -210,6 +210,7 @@ func TestParseLineErrors(t *testing.T) {
 		{"vers empty pre", line("a", "1.0.0-", ""), "vers", "1.0.0-"},
 		{"vers bad pre char", line("a", "1.0.0-a_b", ""), "vers", "1.0.0-a_b"},
 		{"vers legacy with bad build", line("a", "1.0.0-01+a..b", ""), "vers", "1.0.0-01+a..b"},
+		{"vers legacy with empty build", line("a", "0.0.0-00+", ""), "vers", "0.0.0-00+"},
 		{"vers overflow", line("a", "18446744073709551616.0.0", ""), "vers", "18446744073709551616"},
 		{"vers number", `{"name":"a","vers":1}`, "vers", "string"},
 		{"cksum missing", `{"name":"a","vers":"1.0.0"}`, "cksum", "64 lowercase hex"},
