@@ -84,7 +84,24 @@ func parseRoot(data []byte, what string) (*metadata.Metadata[metadata.RootType],
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
+	if err := checkKeys(r.Signed.Keys); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
 	return r, nil
+}
+
+// parseTargets decodes a targets role and checks the keys it delegates to.
+func parseTargets(data []byte, what string) (*metadata.Metadata[metadata.TargetsType], error) {
+	md, err := new(metadata.Metadata[metadata.TargetsType]).FromBytes(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	if d := md.Signed.Delegations; d != nil {
+		if err := checkKeys(d.Keys); err != nil {
+			return nil, fmt.Errorf("%s: delegations: %w", what, err)
+		}
+	}
+	return md, nil
 }
 
 // Client verifies crates from a mirror that serves the index and its TUF metadata.
@@ -286,9 +303,9 @@ func (c *Client) verifyRole(ctx context.Context, f *fetcher, tr *trustedRepo, ro
 	if int64(len(data)) != p.Leaf.Length || hex.EncodeToString(sum[:]) != p.Leaf.SHA256 {
 		return nil, fmt.Errorf("%s: %w: %d bytes with sha256 %x, the snapshot tree says %d bytes with sha256 %s", fname, ErrMismatch, len(data), sum, p.Leaf.Length, p.Leaf.SHA256)
 	}
-	md, err := new(metadata.Metadata[metadata.TargetsType]).FromBytes(data)
+	md, err := parseTargets(data, fname)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", fname, err)
+		return nil, err
 	}
 	if err := verifySig(md); err != nil {
 		return nil, fmt.Errorf("%s: %w: %w", fname, ErrSignature, err)

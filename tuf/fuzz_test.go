@@ -90,7 +90,7 @@ func FuzzClientMetadata(f *testing.F) {
 			_ = root.VerifyDelegate(metadata.ROOT, r)
 			_ = r.VerifyDelegate(metadata.ROOT, r)
 		}
-		if md, err := new(metadata.Metadata[metadata.TargetsType]).FromBytes(data); err == nil {
+		if md, err := parseTargets(data, "fuzz"); err == nil {
 			_ = root.VerifyDelegate(metadata.TARGETS, md)
 			_ = md.VerifyDelegate("bin-0", md)
 		}

@@ -122,3 +122,34 @@ func ReadKey(path string) (*Signer, error) {
 	}
 	return s, nil
 }
+
+// checkKeys rejects keys the verifier cannot use safely: go-tuf hands an ed25519 key of the
+// wrong length to crypto/ed25519, which panics, so every key from hostile metadata is checked
+// before any signature is verified with it.
+func checkKeys(keys map[string]*metadata.Key) error {
+	for id, k := range keys {
+		if k == nil {
+			return fmt.Errorf("key %.70s: null", id)
+		}
+		switch k.Type {
+		case metadata.KeyTypeEd25519, metadata.KeyTypeECDSA_SHA2_P256, metadata.KeyTypeECDSA_SHA2_P256_COMPAT:
+		default:
+			return fmt.Errorf("key %.70s: type %.40q not supported (ed25519, ecdsa-sha2-nistp256)", id, k.Type)
+		}
+		pub, err := k.ToPublicKey()
+		if err != nil {
+			return fmt.Errorf("key %.70s: %w", id, err)
+		}
+		switch p := pub.(type) {
+		case ed25519.PublicKey:
+			if len(p) != ed25519.PublicKeySize {
+				return fmt.Errorf("key %.70s: ed25519 public key of %d bytes", id, len(p))
+			}
+		case *ecdsa.PublicKey:
+			if p.Curve != elliptic.P256() {
+				return fmt.Errorf("key %.70s: ECDSA key not on P-256", id)
+			}
+		}
+	}
+	return nil
+}
