@@ -73,10 +73,11 @@ type Auditor struct {
 
 // AuditReport summarises a run.
 type AuditReport struct {
-	From, To      int64 // tree versions audited (From > To when there was nothing new)
-	LeavesChanged int
-	KeyResets     int // trees after a timestamp key rotation, where versions may restart
-	Bytes         int64
+	From          int64 `json:"from_tree"` // From > To when there was nothing new
+	To            int64 `json:"to_tree"`
+	LeavesChanged int   `json:"leaves_changed"`
+	KeyResets     int   `json:"key_resets"` // trees after a timestamp key rotation, where versions may restart
+	Bytes         int64 `json:"bytes_downloaded"`
 }
 
 // Audit advances st tree by tree; st reflects the last tree that passed, even on error.

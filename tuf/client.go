@@ -117,16 +117,19 @@ type Client struct {
 
 // Result is what a verification established, and what it cost.
 type Result struct {
-	Name, Version, Cksum string
-	Yanked               bool
-	IndexPath, Bin       string
-	DownloadURL          string
-	RootVersion          int64
-	TimestampVersion     int64
-	MetadataBytes        int64 // timestamp, proofs, targets roles, new roots
-	IndexBytes           int64 // index file and config.json
-	CrateBytes           int64
-	Fetched              map[string]int64
+	Name             string           `json:"name"`
+	Version          string           `json:"version"`
+	Cksum            string           `json:"cksum"`
+	Yanked           bool             `json:"yanked"`
+	IndexPath        string           `json:"index_path"`
+	Bin              string           `json:"bin"`
+	DownloadURL      string           `json:"download_url,omitempty"`
+	RootVersion      int64            `json:"root_version"`
+	TimestampVersion int64            `json:"timestamp_version"`
+	MetadataBytes    int64            `json:"metadata_bytes"` // timestamp, proofs, targets roles, new roots
+	IndexBytes       int64            `json:"index_bytes"`    // index file and config.json
+	CrateBytes       int64            `json:"crate_bytes"`
+	Fetched          map[string]int64 `json:"fetched"` // bytes per URL
 }
 
 func (c *Client) fetcher() *fetcher {

@@ -2,6 +2,7 @@ package tuf
 
 import (
 	"errors"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -21,6 +22,13 @@ func (r *Repository) serve(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	name := strings.TrimPrefix(req.URL.Path, "/")
+	if name == "timestamp.json" || strings.HasSuffix(name, ".proof.json") {
+		// Another process may have published; serve the tree timestamp.json now signs. A
+		// failed reload keeps serving the last consistent state.
+		if err := r.Reload(); err != nil {
+			slog.Warn("tuf: reload failed, serving the previous tree", "dir", r.dir, "err", err)
+		}
+	}
 	if role, ok := strings.CutSuffix(strings.TrimPrefix(name, "snapshot/"), ".proof.json"); ok && strings.HasPrefix(name, "snapshot/") {
 		data, err := r.ProofFor(role)
 		if err != nil {

@@ -1,6 +1,7 @@
 package tuf
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -197,20 +198,9 @@ func Open(dir string, o Options) (*Repository, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open repository: %s: %w", tsPath, err)
 	}
-	var leaves []Leaf
-	for v := int64(1); v <= treeVersion; v++ {
-		p := filepath.Join(dir, "snapshot", fmt.Sprintf("%d.delta.json", v))
-		data, err := readBounded(p, MaxDeltaBytes)
-		if err != nil {
-			return nil, fmt.Errorf("open repository: %w", err)
-		}
-		d, err := ParseDelta(data)
-		if err != nil {
-			return nil, fmt.Errorf("open repository: %s: %w", p, err)
-		}
-		if leaves, err = applyDelta(leaves, d); err != nil {
-			return nil, fmt.Errorf("open repository: %s: %w", p, err)
-		}
+	leaves, err := r.replay(nil, 1, treeVersion)
+	if err != nil {
+		return nil, fmt.Errorf("open repository: %w", err)
 	}
 	if err := r.setLeaves(leaves); err != nil {
 		return nil, err
@@ -228,6 +218,73 @@ func Open(dir string, o Options) (*Repository, error) {
 	}
 	r.bits = top.Signed.Delegations.SuccinctRoles.BitLength
 	return r, nil
+}
+
+// replay applies the deltas of trees from..to to leaves.
+func (r *Repository) replay(leaves []Leaf, from, to int64) ([]Leaf, error) {
+	for v := from; v <= to; v++ {
+		p := filepath.Join(r.dir, "snapshot", fmt.Sprintf("%d.delta.json", v))
+		data, err := readBounded(p, MaxDeltaBytes)
+		if err != nil {
+			return nil, err
+		}
+		d, err := ParseDelta(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		if leaves, err = applyDelta(leaves, d); err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+	}
+	return leaves, nil
+}
+
+// Reload picks up trees and roots another process (cratewatch tuf update) published in the
+// directory since this Repository last read or wrote it. It is a no-op when nothing changed.
+func (r *Repository) Reload() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	tsPath := filepath.Join(r.dir, "timestamp.json")
+	tsData, err := readBounded(tsPath, MaxMetadataBytes)
+	if err != nil {
+		return fmt.Errorf("reload: %w", err)
+	}
+	if bytes.Equal(tsData, r.timestamp) {
+		return nil
+	}
+	ts, err := new(metadata.Metadata[metadata.TimestampType]).FromBytes(tsData)
+	if err != nil {
+		return fmt.Errorf("reload: %s: %w", tsPath, err)
+	}
+	signedRoot, treeVersion, err := timestampTree(ts)
+	if err != nil {
+		return fmt.Errorf("reload: %s: %w", tsPath, err)
+	}
+	if treeVersion <= r.tsVersion && r.tree != nil {
+		return nil // a write in progress, or nothing new
+	}
+	from, leaves := int64(1), []Leaf(nil)
+	if r.tree != nil {
+		from, leaves = r.tsVersion+1, slices.Clone(r.leaves)
+	}
+	if leaves, err = r.replay(leaves, from, treeVersion); err != nil {
+		return fmt.Errorf("reload: %w", err)
+	}
+	root, err := readRoot(filepath.Join(r.dir, "root.json"))
+	if err != nil {
+		return fmt.Errorf("reload: %w", err)
+	}
+	old := r.leaves
+	oldIndex, oldTree := r.leafIndex, r.tree
+	if err := r.setLeaves(leaves); err != nil {
+		return err
+	}
+	if r.tree.Root() != signedRoot {
+		r.leaves, r.leafIndex, r.tree = old, oldIndex, oldTree
+		return fmt.Errorf("reload: replayed tree has root %x, %s signs %x", r.tree.Root(), tsPath, signedRoot)
+	}
+	r.root, r.timestamp, r.tsVersion = root, tsData, ts.Signed.Version
+	return nil
 }
 
 // applyDelta returns the leaves of the next tree; the first delta must list every leaf.

@@ -3,11 +3,14 @@ package tuf
 import (
 	"bytes"
 	"context"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
 )
 
 func dirFiles(t *testing.T, dir string) []string {
@@ -102,4 +105,23 @@ func splitLines(b []byte) [][]byte {
 		}
 	}
 	return out
+}
+
+func TestServerInAnotherProcessReloads(t *testing.T) {
+	fx := newFixture(t, KeyEd25519, 1, 1)
+	server, err := Open(fx.dir, Options{}) // the mirror's read-only copy
+	must(t, err)
+	fx.sign(fx.publish("serde", "1.0.2", false))
+	_, err = fx.repo.Rotate(context.Background(), Rotation{OldRootKeys: fx.rootKeys, NewTimestampKey: mustKey(t, KeyEd25519)})
+	must(t, err)
+	rec := httptest.NewRecorder()
+	server.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/timestamp.json", nil))
+	ts, err := new(metadata.Metadata[metadata.TimestampType]).FromBytes(rec.Body.Bytes())
+	must(t, err)
+	if served := ts.Signed.Version; served != 3 || server.RootVersion() != 2 {
+		t.Fatalf("read-only server at timestamp %d root %d, want 3 and 2", served, server.RootVersion())
+	}
+	if string(rec.Body.Bytes()) != string(fx.fetchServed("/tuf/timestamp.json")) {
+		t.Fatal("servers disagree on timestamp.json")
+	}
 }
