@@ -65,6 +65,8 @@ func Run(ctx context.Context, st store.Store, src index.Source, opt Options) (*R
 		return nil, err
 	}
 	ing := newIngester(st, states, opt)
+	// A store that holds this index already tells how many files to expect.
+	opt.Progress.SetTotal(int64(len(states)))
 	files := make(chan index.File, 256)
 	walkErr := make(chan error, 1)
 	go func() {
@@ -209,6 +211,7 @@ func (g *ingester) run(ctx context.Context, feed func(emit func(index.File, inde
 			g.mu.Lock()
 			g.res.Files++
 			g.mu.Unlock()
+			g.opt.Progress.Add(1, "crate files read")
 			select {
 			case jobs <- job{f, v}:
 			case <-ctx.Done():
@@ -254,7 +257,6 @@ func (g *ingester) run(ctx context.Context, feed func(emit func(index.File, inde
 		if err != nil {
 			continue // drain so the workers can stop
 		}
-		g.opt.Progress.Add(1, "")
 		if u == nil {
 			g.mu.Lock()
 			g.res.Unchanged++

@@ -49,7 +49,8 @@ func (b *Bar) Add(n int64, detail string) {
 
 func (b *Bar) draw(detail string) {
 	rate := float64(b.done) / max(time.Since(b.start).Seconds(), 1e-3)
-	if b.total > 0 {
+	// Past the expected total (more files than last time) the bar shows a count only.
+	if b.total > 0 && b.done <= b.total {
 		pct := float64(b.done) * 100 / float64(b.total)
 		const width = 30
 		fill := min(int(pct*width/100), width)
@@ -65,6 +66,16 @@ func (b *Bar) draw(detail string) {
 		fmt.Fprintf(b.w, "\r\033[K%s %d %.0f/s %s", b.label, b.done, rate, detail)
 	}
 	b.shown = true
+}
+
+// SetTotal sets the expected count once it is known (0: unknown). A nil Bar does nothing.
+func (b *Bar) SetTotal(n int64) {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	b.total = n
+	b.mu.Unlock()
 }
 
 // Done clears the line. A nil Bar does nothing.
