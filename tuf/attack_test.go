@@ -190,22 +190,25 @@ func TestRootRotationThreshold(t *testing.T) {
 	if _, err := fx.repo.Rotate(ctx, Rotation{OldRootKeys: fx.rootKeys[:1], NewRootKeys: fx.rootKeys[:1], RootThreshold: 1}); err == nil {
 		t.Fatal("root rotation signed by 1 of 3 keys (threshold 2) accepted")
 	}
+	// Two of three holders rotate an online key, keeping the root keys.
+	_, err := fx.repo.Rotate(ctx, Rotation{OldRootKeys: fx.rootKeys[:2], NewTimestampKey: mustKey(t, KeyECDSAP256)})
+	must(t, err)
 	newKeys := []*Signer{mustKey(t, KeyEd25519), mustKey(t, KeyEd25519)}
-	_, err := fx.repo.Rotate(ctx, Rotation{OldRootKeys: fx.rootKeys[1:], NewRootKeys: newKeys, RootThreshold: 2, NewTargetsKey: mustKey(t, KeyEd25519)})
+	_, err = fx.repo.Rotate(ctx, Rotation{OldRootKeys: fx.rootKeys[1:], NewRootKeys: newKeys, RootThreshold: 2, NewTargetsKey: mustKey(t, KeyEd25519)})
 	must(t, err)
 	_, err = fx.repo.Rotate(ctx, Rotation{OldRootKeys: newKeys, NewTimestampKey: mustKey(t, KeyECDSAP256)})
 	must(t, err)
 	c := fx.client(nil) // trusts root 1 only
 	res, err := c.Verify(ctx, "serde", "1.0.1", true)
 	must(t, err)
-	if res.RootVersion != 3 {
-		t.Fatalf("client ended at root %d, want 3", res.RootVersion)
+	if res.RootVersion != 4 {
+		t.Fatalf("client ended at root %d, want 4", res.RootVersion)
 	}
 	// The repository reopened from disk serves the same tree.
 	re, err := Open(fx.dir, Options{})
 	must(t, err)
-	if re.TreeVersion() != fx.repo.TreeVersion() || re.RootVersion() != 3 {
-		t.Fatalf("reopened at tree %d root %d, want %d and 3", re.TreeVersion(), re.RootVersion(), fx.repo.TreeVersion())
+	if re.TreeVersion() != fx.repo.TreeVersion() || re.RootVersion() != 4 {
+		t.Fatalf("reopened at tree %d root %d, want %d and 4", re.TreeVersion(), re.RootVersion(), fx.repo.TreeVersion())
 	}
 }
 

@@ -9,8 +9,9 @@ import (
 )
 
 // Rotation describes a new root version. OldRootKeys must meet the current root threshold;
-// the new root is also signed by every key in NewRootKeys (or OldRootKeys when the root key
-// set is unchanged), so a client can chain from the previous root to this one.
+// the new root is also signed by every key in NewRootKeys (when the root key set is unchanged,
+// OldRootKeys must also meet the kept threshold), so a client can chain from the previous root
+// to this one.
 type Rotation struct {
 	OldRootKeys     []*Signer
 	NewRootKeys     []*Signer // nil keeps the current root keys
@@ -31,19 +32,22 @@ func (r *Repository) Rotate(ctx context.Context, o Rotation) (*UpdateStats, erro
 	next := metadata.Root(r.expires(r.expiry.Root))
 	next.Signed.Version = old.Signed.Version + 1
 	next.Signed.ConsistentSnapshot = old.Signed.ConsistentSnapshot
-	rootKeys := o.NewRootKeys
-	if rootKeys == nil {
-		rootKeys = o.OldRootKeys
-		if len(rootKeys) < len(old.Signed.Roles[metadata.ROOT].KeyIDs) {
-			r.mu.Unlock()
-			return nil, fmt.Errorf("keeping the root keys needs all %d of them", len(old.Signed.Roles[metadata.ROOT].KeyIDs))
+	// The new root's key set: the new keys, or else the current root keys (public parts from
+	// the current root, so that a threshold of holders suffices to rotate online keys).
+	var rootKeys []*metadata.Key
+	for _, k := range o.NewRootKeys {
+		rootKeys = append(rootKeys, k.Key)
+	}
+	if o.NewRootKeys == nil {
+		for _, id := range old.Signed.Roles[metadata.ROOT].KeyIDs {
+			rootKeys = append(rootKeys, old.Signed.Keys[id])
 		}
 	}
 	threshold := o.RootThreshold
 	if threshold == 0 {
 		threshold = old.Signed.Roles[metadata.ROOT].Threshold
 	}
-	if threshold > len(rootKeys) {
+	if threshold < 1 || threshold > len(rootKeys) {
 		r.mu.Unlock()
 		return nil, fmt.Errorf("root threshold %d with %d root keys", threshold, len(rootKeys))
 	}
@@ -56,7 +60,7 @@ func (r *Repository) Rotate(ctx context.Context, o Rotation) (*UpdateStats, erro
 	}
 	add := func(k *metadata.Key, role string) error { return next.Signed.AddKey(k, role) }
 	for _, k := range rootKeys {
-		if err := add(k.Key, metadata.ROOT); err != nil {
+		if err := add(k, metadata.ROOT); err != nil {
 			r.mu.Unlock()
 			return nil, err
 		}
@@ -68,7 +72,7 @@ func (r *Repository) Rotate(ctx context.Context, o Rotation) (*UpdateStats, erro
 		return nil, err
 	}
 	signers := map[string]*Signer{}
-	for _, k := range append(append([]*Signer{}, o.OldRootKeys...), rootKeys...) {
+	for _, k := range append(append([]*Signer{}, o.OldRootKeys...), o.NewRootKeys...) {
 		signers[k.ID] = k
 	}
 	for _, k := range signers {

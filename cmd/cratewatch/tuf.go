@@ -230,6 +230,9 @@ what they signed.`,
 			}
 			st, err := r.Rotate(cmd.Context(), o)
 			if err != nil {
+				for tmp := range pending {
+					os.Remove(tmp)
+				}
 				return err
 			}
 			for tmp, dst := range pending {
