@@ -188,7 +188,12 @@ func (b *Builder) Build() *Graph {
 		if r := a.v.Compare(c.v); r != 0 {
 			return r
 		}
-		return cmp.Compare(x, y) // equal precedence: first added wins below
+		// Old crates.io releases differ by build metadata only (1.0.7+20171129, 1.0.7+20180904):
+		// distinct versions to Cargo, of equal precedence, so always admitted together.
+		if r := strings.Compare(a.v.Build, c.v.Build); r != 0 {
+			return r
+		}
+		return cmp.Compare(x, y) // the same version twice: the first added wins below
 	})
 	g.crateVers = make([]int32, len(g.names)+1)
 	g.verDeps = make([]int32, 0, len(vorder)+1)
@@ -197,11 +202,10 @@ func (b *Builder) Build() *Graph {
 		bv := &b.vers[vi]
 		if i > 0 {
 			prev := &b.vers[vorder[i-1]]
-			if prev.crate == bv.crate && prev.v.Compare(bv.v) == 0 {
+			if sameVersion(prev, bv) {
 				g.stats.Rejected++
 				if len(g.stats.Errors) < maxKeptErrors {
-					g.stats.Errors = append(g.stats.Errors, fmt.Errorf("depgraph: crate %q: versions %s and %s have the same precedence; kept the first",
-						g.names[bv.crate], prev.v, bv.v))
+					g.stats.Errors = append(g.stats.Errors, fmt.Errorf("depgraph: crate %q: version %s added twice; kept the first", g.names[bv.crate], bv.v))
 				}
 				continue
 			}
@@ -232,7 +236,7 @@ func (b *Builder) Build() *Graph {
 	for i, vi := range vorder {
 		if i > 0 {
 			prev := &b.vers[vorder[i-1]]
-			if prev.crate == b.vers[vi].crate && prev.v.Compare(b.vers[vi].v) == 0 {
+			if sameVersion(prev, &b.vers[vi]) {
 				continue
 			}
 		}
@@ -252,15 +256,6 @@ func (b *Builder) Build() *Graph {
 			g.depFlags = append(g.depFlags, d.flags)
 		}
 	}
-	for i := range g.res {
-		r := &g.res[i]
-		switch {
-		case r.flags&resBadReq != 0:
-			g.stats.UnparsableReqs++
-		case g.crateVers[r.crate] == g.crateVers[r.crate+1]:
-			g.stats.UnknownCrates++
-		}
-	}
 	for _, r := range g.depRes {
 		rs := &g.res[r]
 		switch {
@@ -275,21 +270,8 @@ func (b *Builder) Build() *Graph {
 		}
 	}
 
-	// Reverse adjacency: dependencies grouped by target crate (counting sort, CSR).
-	g.revStart = make([]int32, len(g.names)+1)
-	for _, r := range g.depRes {
-		g.revStart[g.res[r].crate+1]++
-	}
-	for c := range g.names {
-		g.revStart[c+1] += g.revStart[c]
-	}
-	fill := slices.Clone(g.revStart[:len(g.names)])
-	g.rev = make([]DepID, len(g.depRes))
-	for d, r := range g.depRes {
-		c := g.res[r].crate
-		g.rev[fill[c]] = DepID(d)
-		fill[c]++
-	}
+	g.sortResolutions()
+	g.buildReverse()
 
 	g.newest = make([]VersionID, len(g.names))
 	for c := range g.names {
@@ -302,6 +284,10 @@ func (b *Builder) Build() *Graph {
 	g.stats.IrregularResolutions = g.irregular
 	*b = Builder{}
 	return g
+}
+
+func sameVersion(a, b *bver) bool {
+	return a.crate == b.crate && a.v.Compare(b.v) == 0 && a.v.Build == b.v.Build
 }
 
 func (b *Builder) depEnd(vi int32) int32 {
@@ -411,4 +397,79 @@ func (g *Graph) computeNewest(c CrateID) VersionID {
 		}
 	}
 	return pre
+}
+
+// sortResolutions renumbers resolutions in crate order, so that dependencies sorted by
+// resolution are also grouped by target crate.
+func (g *Graph) sortResolutions() {
+	order := make([]int32, len(g.res))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		if c := cmp.Compare(g.res[a].crate, g.res[b].crate); c != 0 {
+			return c
+		}
+		return cmp.Compare(g.res[a].req, g.res[b].req)
+	})
+	newID := make([]int32, len(order))
+	res := make([]resolution, len(order))
+	for n, old := range order {
+		newID[old] = int32(n)
+		res[n] = g.res[old]
+	}
+	g.res = res
+	for d, r := range g.depRes {
+		g.depRes[d] = newID[r]
+	}
+}
+
+// buildReverse groups the dependencies by (resolution, filter flags), each group's owners in
+// version order, groups in target-crate order: a reverse traversal tests one admitted set per
+// group instead of one per dependency. Two stable counting sorts: by flags, then resolution.
+func (g *Graph) buildReverse() {
+	n := len(g.depRes)
+	byFlags := countingSort(n, filterFlagValues, func(d int32) int { return int(g.depFlags[d] & filterFlags) }, nil)
+	sorted := countingSort(n, len(g.res), func(d int32) int { return int(g.depRes[d]) }, byFlags)
+	g.revDeps = make([]DepID, n)
+	g.revOwner = make([]VersionID, n)
+	g.crateGroups = make([]int32, len(g.names)+1)
+	for i, d := range sorted {
+		g.revDeps[i] = DepID(d)
+		g.revOwner[i] = g.depOwner[d]
+		if i == 0 || g.depRes[d] != g.depRes[sorted[i-1]] || g.depFlags[d]&filterFlags != g.depFlags[sorted[i-1]]&filterFlags {
+			g.groups = append(g.groups, group{res: g.depRes[d], flags: g.depFlags[d] & filterFlags, start: int32(i)})
+			g.crateGroups[g.res[g.depRes[d]].crate+1]++
+		}
+	}
+	g.groups = append(g.groups, group{res: -1, start: int32(n)}) // sentinel: end of the last group
+	for c := range g.names {
+		g.crateGroups[c+1] += g.crateGroups[c]
+	}
+}
+
+// countingSort returns the ids 0..n-1 (in the order of in, when given) stably sorted by key,
+// which lies in [0, keys).
+func countingSort(n, keys int, key func(int32) int, in []int32) []int32 {
+	count := make([]int32, keys+1)
+	at := func(i int) int32 {
+		if in != nil {
+			return in[i]
+		}
+		return int32(i)
+	}
+	for i := range n {
+		count[key(at(i))+1]++
+	}
+	for k := range keys {
+		count[k+1] += count[k]
+	}
+	out := make([]int32, n)
+	for i := range n {
+		d := at(i)
+		k := key(d)
+		out[count[k]] = d
+		count[k]++
+	}
+	return out
 }

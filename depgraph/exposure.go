@@ -17,10 +17,13 @@ type Exposure struct {
 	// WithYanked is the same traversal when yanked versions may be chosen, as in lockfiles
 	// written before a yank; YankedOnly lists what it adds.
 	WithYanked *Reach
+	// Fresh holds the versions whose fresh resolution (Options.Fresh) includes a vulnerable
+	// version: what `cargo generate-lockfile` would pull today, not just what it could.
+	Fresh *Reach
 }
 
 // Exposure computes the versions exposed to the versions of crate pkg for which vulnerable
-// returns true. opt.Yanked is ignored: both answers are computed.
+// returns true. opt.Yanked and opt.Fresh are ignored: every answer is computed.
 func (g *Graph) Exposure(pkg string, vulnerable func(semver.Version) bool, opt Options) (*Exposure, error) {
 	c, ok := g.Crate(pkg)
 	if !ok {
@@ -41,6 +44,7 @@ func (g *Graph) Exposure(pkg string, vulnerable func(semver.Version) bool, opt O
 		}
 	}
 	e.Exposed = g.Reverse(live, opt)
+	e.Fresh = g.Reverse(live, Options{Filter: opt.Filter, MaxDepth: opt.MaxDepth, Fresh: true})
 	opt.Yanked = true
 	e.WithYanked = g.Reverse(e.Vulnerable, opt)
 	return e, nil
@@ -64,11 +68,11 @@ func (e *Exposure) YankedOnly() []int {
 	return out
 }
 
-// BlastRadius counts the crates other than the vulnerable one whose newest version is exposed
-// through a chain that reaches their users (not through a dev-dependency only).
-func (e *Exposure) BlastRadius() int {
+// BlastRadius counts the crates other than the vulnerable one whose newest version is in r
+// (Exposed or Fresh) through a chain that reaches their users (not a dev-dependency only).
+func (e *Exposure) BlastRadius(r *Reach) int {
 	n := 0
-	for _, cr := range e.Exposed.Crates() {
+	for _, cr := range r.Crates() {
 		if cr.Crate != e.Package && cr.NewestReached && !cr.NewestDevOnly {
 			n++
 		}

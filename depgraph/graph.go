@@ -35,8 +35,13 @@ type Graph struct {
 	reqs []string
 	bits []uint64 // admitted-set bitmaps of irregular resolutions
 
-	rev      []DepID // dependencies grouped by target crate
-	revStart []int32
+	// Reverse adjacency: dependencies sorted by (target crate, resolution, filter flags,
+	// owner), cut into groups that share a resolution and flags; crateGroups is the CSR
+	// index from a crate to its groups, groups[len-1] a sentinel.
+	revDeps     []DepID
+	revOwner    []VersionID
+	groups      []group
+	crateGroups []int32
 
 	irregular int
 	stats     Stats
@@ -49,6 +54,19 @@ const (
 	flagOptional
 	flagTarget
 	flagRenamed
+)
+
+// group is a run of revDeps/revOwner: [start, next group's start).
+type group struct {
+	res   int32
+	flags uint8
+	start int32
+}
+
+// filterFlags are the dependency flags a Filter looks at.
+const (
+	filterFlags      = flagBuild | flagDev | flagOptional | flagTarget
+	filterFlagValues = 16
 )
 
 // resolution is what one requirement admits among the versions of one crate: the version
@@ -80,10 +98,8 @@ type Stats struct {
 	Crates               int     `json:"crates"` // including crates only depended on
 	Versions             int     `json:"versions"`
 	Deps                 int     `json:"deps"`
-	Resolutions          int     `json:"distinct_resolutions"`    // distinct (crate, requirement) pairs
-	IrregularResolutions int     `json:"irregular_resolutions"`   // admitted sets with holes
-	UnparsableReqs       int     `json:"unparsable_requirements"` // distinct requirement strings
-	UnknownCrates        int     `json:"unknown_crate_resolutions"`
+	Resolutions          int     `json:"distinct_resolutions"`  // distinct (crate, requirement) pairs
+	IrregularResolutions int     `json:"irregular_resolutions"` // admitted sets with holes
 	DepsUnparsable       int     `json:"deps_unparsable"`
 	DepsUnknownCrate     int     `json:"deps_unknown_crate"`
 	DepsNoMatch          int     `json:"deps_matching_no_version"`
@@ -234,6 +250,7 @@ func (g *Graph) MemoryBytes() int {
 	for _, s := range g.reqs {
 		n += len(s) + int(unsafe.Sizeof(s))
 	}
-	n += len(g.bits)*8 + len(g.rev)*4 + len(g.revStart)*4
+	n += len(g.bits)*8 + len(g.revDeps)*4 + len(g.revOwner)*4 + len(g.crateGroups)*4
+	n += len(g.groups) * int(unsafe.Sizeof(group{}))
 	return n
 }

@@ -73,6 +73,9 @@ type Options struct {
 	MaxDepth int
 	// Yanked lets dependencies resolve to yanked versions, as an existing lockfile may.
 	Yanked bool
+	// Fresh resolves each dependency only to the highest non-yanked version it admits, as a
+	// new lockfile does when nothing else constrains it, instead of to any admitted version.
+	Fresh bool
 }
 
 // Step is one version reached by a reverse traversal.
@@ -97,37 +100,59 @@ type Reach struct {
 
 var scratchPool sync.Pool
 
+// scratch is the per-traversal state, reused through scratchPool. An entry is valid only when
+// its stamp equals the current epoch, so nothing needs clearing between traversals.
 type scratch struct {
 	epoch uint32
 	mark  []uint32 // == epoch: reached through a propagating edge (or a seed)
+	depth []int32  // of a marked version
+	step  []int32  // index in Reach.Steps of a marked version
 	dev   []uint32 // == epoch: reached through a dev edge
+	done  []uint32 // == epoch: group already expanded
+	level uint32   // stamp of the current level in seen
+	seen  []uint32 // == level: crate already expanded at this level
 }
 
 func (g *Graph) scratch() *scratch {
 	s, _ := scratchPool.Get().(*scratch)
-	if s == nil || len(s.mark) != len(g.vers) {
-		s = &scratch{mark: make([]uint32, len(g.vers)), dev: make([]uint32, len(g.vers))}
+	if s == nil || len(s.mark) != len(g.vers) || len(s.done) != len(g.groups) || len(s.seen) != len(g.names) {
+		s = &scratch{
+			mark: make([]uint32, len(g.vers)), depth: make([]int32, len(g.vers)), step: make([]int32, len(g.vers)),
+			dev: make([]uint32, len(g.vers)), done: make([]uint32, len(g.groups)), seen: make([]uint32, len(g.names)),
+		}
 	}
 	s.epoch++
-	if s.epoch == 0 { // wrapped: old marks could collide
+	if s.epoch == 0 { // wrapped: old stamps could collide
 		clear(s.mark)
 		clear(s.dev)
+		clear(s.done)
 		s.epoch = 1
 	}
 	return s
 }
 
+func (s *scratch) nextLevel() {
+	s.level++
+	if s.level == 0 {
+		clear(s.seen)
+		s.level = 1
+	}
+}
+
 // Reverse returns every version that can resolve to one of seeds, directly or transitively,
 // following the edges opt allows (see the package documentation for the rules). Seeds out of
 // range are ignored; duplicates are reached once.
+//
+// The traversal is breadth-first by levels, so chains are shortest. At each level it visits
+// the crates that gained versions, and for each group of their reverse dependencies not yet
+// expanded tests whether the group's admitted set holds a version reached at this level.
 func (g *Graph) Reverse(seeds []VersionID, opt Options) *Reach {
 	s := g.scratch()
 	defer scratchPool.Put(s)
 	r := &Reach{g: g}
 	for _, v := range seeds {
 		if v >= 0 && int(v) < len(g.vers) && s.mark[v] != s.epoch {
-			s.mark[v] = s.epoch
-			r.Steps = append(r.Steps, Step{Version: v, Parent: -1, Dep: -1})
+			s.reach(r, Step{Version: v, Parent: -1, Dep: -1})
 		}
 	}
 	var devSteps []Step
@@ -136,16 +161,13 @@ func (g *Graph) Reverse(seeds []VersionID, opt Options) *Reach {
 		if opt.MaxDepth > 0 && int(depth) >= opt.MaxDepth {
 			break
 		}
-		level := r.Steps[start:end]
-		slices.SortFunc(level, func(a, b Step) int { return int(a.Version - b.Version) })
-		for i := 0; i < len(level); {
-			c := g.verCrate[level[i].Version]
-			j := i + 1
-			for j < len(level) && g.verCrate[level[j].Version] == c {
-				j++
+		s.nextLevel()
+		for i := start; i < end; i++ {
+			c := g.verCrate[r.Steps[i].Version]
+			if s.seen[c] != s.level {
+				s.seen[c] = s.level
+				devSteps = g.expand(r, s, c, depth, opt, devSteps)
 			}
-			devSteps = g.expand(r, s, level[i:j], int32(start+i), c, depth+1, opt, devSteps)
-			i = j
 		}
 		start = end
 	}
@@ -157,45 +179,53 @@ func (g *Graph) Reverse(seeds []VersionID, opt Options) *Reach {
 	return r
 }
 
-// expand adds the versions whose dependencies admit one of the versions in frontier, all
-// versions of crate c whose steps start at index base of r.Steps.
-func (g *Graph) expand(r *Reach, s *scratch, frontier []Step, base int32, c CrateID, depth int32, opt Options, devSteps []Step) []Step {
-	for _, d := range g.rev[g.revStart[c]:g.revStart[c+1]] {
-		fl := g.depFlags[d]
-		if !opt.allows(fl) {
+func (s *scratch) reach(r *Reach, st Step) {
+	s.mark[st.Version] = s.epoch
+	s.depth[st.Version] = st.Depth
+	s.step[st.Version] = int32(len(r.Steps))
+	r.Steps = append(r.Steps, st)
+}
+
+// expand adds the owners of every group of crate c's reverse dependencies whose admitted set
+// holds a version reached at depth.
+func (g *Graph) expand(r *Reach, s *scratch, c CrateID, depth int32, opt Options, devSteps []Step) []Step {
+	for gi := g.crateGroups[c]; gi < g.crateGroups[c+1]; gi++ {
+		grp := &g.groups[gi]
+		if s.done[gi] == s.epoch || !opt.allows(grp.flags) {
 			continue
 		}
-		o := g.depOwner[d]
-		if s.mark[o] == s.epoch {
-			continue
-		}
-		dev := fl&flagDev != 0
-		if dev && s.dev[o] == s.epoch {
-			continue
-		}
-		res := &g.res[g.depRes[d]]
-		if res.lo == res.hi {
-			continue
-		}
-		k := sortSearch(len(frontier), func(i int) bool { return int32(frontier[i].Version) >= res.lo })
-		hit := -1
-		for ; k < len(frontier) && int32(frontier[k].Version) < res.hi; k++ {
-			v := frontier[k].Version
-			if (opt.Yanked || !g.yanked[v]) && res.admits(g, v) {
-				hit = k
-				break
+		res := &g.res[grp.res]
+		hit := VersionID(-1)
+		if opt.Fresh {
+			if v := VersionID(res.best); v >= 0 && s.mark[v] == s.epoch && s.depth[v] <= depth {
+				hit = v
+			}
+		} else {
+			for v := VersionID(res.lo); v < VersionID(res.hi); v++ {
+				if s.mark[v] == s.epoch && s.depth[v] <= depth && (opt.Yanked || !g.yanked[v]) && res.admits(g, v) {
+					hit = v
+					break
+				}
 			}
 		}
 		if hit < 0 {
 			continue
 		}
-		st := Step{Version: o, Depth: depth, Parent: base + int32(hit), Dep: d, DevOnly: dev}
-		if dev {
-			s.dev[o] = s.epoch
-			devSteps = append(devSteps, st)
-		} else {
-			s.mark[o] = s.epoch
-			r.Steps = append(r.Steps, st)
+		s.done[gi] = s.epoch
+		parent := s.step[hit]
+		dev := grp.flags&flagDev != 0
+		for k := grp.start; k < g.groups[gi+1].start; k++ {
+			o := g.revOwner[k]
+			if s.mark[o] == s.epoch {
+				continue
+			}
+			st := Step{Version: o, Depth: depth + 1, Parent: parent, Dep: g.revDeps[k], DevOnly: dev}
+			if !dev {
+				s.reach(r, st)
+			} else if s.dev[o] != s.epoch {
+				s.dev[o] = s.epoch
+				devSteps = append(devSteps, st)
+			}
 		}
 	}
 	return devSteps
@@ -252,7 +282,9 @@ type CrateReach struct {
 	// was reached; NewestDevOnly when only through a dev-dependency (its tests, not its users).
 	NewestReached bool
 	NewestDevOnly bool
-	DevOnly       bool // every reached version was reached through dev edges only
+	DevOnly       bool    // every reached version was reached through dev edges only
+	Steps         []int32 // indexes in Reach.Steps of the crate's steps, lowest version first
+	NewestStep    int     // index in Reach.Steps of the newest version's step, or -1
 }
 
 // Crates groups the steps by crate, in crate-name order.
@@ -266,7 +298,8 @@ func (r *Reach) Crates() []CrateReach {
 	for i := 0; i < len(idx); {
 		c := r.g.verCrate[r.Steps[idx[i]].Version]
 		first, end := r.g.Versions(c)
-		cr := CrateReach{Crate: c, Total: int(end - first), MinDepth: -1, DevOnly: true}
+		cr := CrateReach{Crate: c, Total: int(end - first), MinDepth: -1, DevOnly: true, NewestStep: -1}
+		from := i
 		for ; i < len(idx) && r.g.verCrate[r.Steps[idx[i]].Version] == c; i++ {
 			st := &r.Steps[idx[i]]
 			cr.Versions++
@@ -274,10 +307,11 @@ func (r *Reach) Crates() []CrateReach {
 				cr.MinDepth, cr.First = st.Depth, int(idx[i])
 			}
 			if st.Version == r.g.newest[c] {
-				cr.NewestReached, cr.NewestDevOnly = true, st.DevOnly
+				cr.NewestReached, cr.NewestDevOnly, cr.NewestStep = true, st.DevOnly, int(idx[i])
 			}
 			cr.DevOnly = cr.DevOnly && st.DevOnly
 		}
+		cr.Steps = idx[from:i:i]
 		out = append(out, cr)
 	}
 	return out

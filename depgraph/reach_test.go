@@ -2,6 +2,7 @@ package depgraph
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/cratewatch/cratewatch/index"
@@ -131,8 +132,16 @@ func TestExposure(t *testing.T) {
 		t.Errorf("opt exposed, but ^1.1 admits only patched versions")
 	}
 	// caret, top, star, pre, tilde, bld, win, x, y: moved and lib excluded.
-	if got := e.BlastRadius(); got != 9 {
+	if got := e.BlastRadius(e.Exposed); got != 9 {
 		t.Errorf("blast radius %d, want 9", got)
+	}
+	// Fresh resolution: only dependencies whose highest admitted version is vulnerable.
+	fresh := []string{"moved@1.0.0", "pre@1.0.0", "tilde@1.0.0", "x@1.0.0", "y@1.0.0"}
+	if got := slices.DeleteFunc(stepNames(g, e.Fresh, false), func(s string) bool { return strings.HasPrefix(s, "lib@") }); !slices.Equal(got, fresh) {
+		t.Errorf("fresh %v, want %v", got, fresh)
+	}
+	if got := e.BlastRadius(e.Fresh); got != 4 {
+		t.Errorf("fresh blast radius %d, want 4", got)
 	}
 	// Every chain ends at a vulnerable version, starts at the step, and each hop is admitted.
 	for i, st := range e.Exposed.Steps {
