@@ -163,6 +163,9 @@ func ParseLine(line []byte) (Record, error) {
 		}
 		return r, fmt.Errorf("not a valid index line: %w", err)
 	}
+	if err := checkKeys(line); err != nil {
+		return r, err
+	}
 	if err := ValidName(raw.Name); err != nil {
 		return r, &FieldError{Field: "name", Err: err}
 	}

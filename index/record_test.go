@@ -1,9 +1,11 @@
 package index
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -145,14 +147,38 @@ func TestLegacyVersionOrdering(t *testing.T) {
 	}
 }
 
-// line builds a valid index line for name@vers whose fields are then overridden by extra, a
-// JSON fragment of further members (later members win in encoding/json).
+// line builds a valid index line for name@vers with the members of extra, a JSON fragment
+// ("yanked":true,...), replacing the default ones of the same key.
 func line(name, vers, extra string) string {
-	s := fmt.Sprintf(`{"name":%q,"vers":%q,"deps":[],"cksum":%q,"features":{}`, name, vers, sumA)
-	if extra != "" {
-		s += "," + extra
+	keys := []string{"name", "vers", "deps", "cksum", "features"}
+	members := map[string]string{"name": strconv.Quote(name), "vers": strconv.Quote(vers), "deps": "[]",
+		"cksum": strconv.Quote(sumA), "features": "{}"}
+	dec := json.NewDecoder(strings.NewReader("{" + extra + "}"))
+	if _, err := dec.Token(); err != nil {
+		panic(err)
 	}
-	return s + "}"
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			panic(fmt.Sprintf("fixture %s: %v", extra, err))
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			panic(fmt.Sprintf("fixture %s: %v", extra, err))
+		}
+		if _, ok := members[k.(string)]; !ok {
+			keys = append(keys, k.(string))
+		}
+		members[k.(string)] = string(raw)
+	}
+	var b strings.Builder
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Quote(k) + ":" + members[k])
+	}
+	return "{" + b.String() + "}"
 }
 
 func deps(n int) string {
@@ -229,12 +255,27 @@ func TestParseLineErrors(t *testing.T) {
 		{"dep req huge", line("a", "1.0.0", `"deps":[{"name":"b","req":"`+strings.Repeat("1", maxReqLen+1)+`"}]`), "deps[0].req", "more than the limit"},
 		{"dep kind unknown", line("a", "1.0.0", `"deps":[{"name":"b","req":"1","kind":"test"}]`), "deps[0].kind", `unknown dependency kind "test"`},
 		{"dep kind empty string", line("a", "1.0.0", `"deps":[{"name":"b","req":"1","kind":""}]`), "", ""},
+		{"keys with white space and escapes", " {\"name\" :\"a\", \"v\\u0065rs\"\t:\r\n\"1.0.0\" ,\"cksum\":\"" + sumA + "\",\"links\":\"a\\\"b\"}", "", ""},
 		{"dep kind case", line("a", "1.0.0", `"deps":[{"name":"b","req":"1","kind":"Dev"}]`), "deps[0].kind", `"Dev"`},
 		{"dep optional wrong type", line("a", "1.0.0", `"deps":[{"name":"b","req":"1","optional":"no"}]`), "deps.optional", "bool"},
 		{"dep features wrong type", line("a", "1.0.0", `"deps":[{"name":"b","req":"1","features":"std"}]`), "deps.features", "JSON string where an array belongs"},
 		{"yanked wrong type", line("a", "1.0.0", `"yanked":"yes"`), "yanked", "bool"},
 		{"features wrong shape", line("a", "1.0.0", `"features":{"std":"alloc"}`), "features", "JSON string where an array belongs"},
 		{"v fraction", line("a", "1.0.0", `"v":1.5`), "v", "1.5"},
+		// Keys encoding/json would match but Cargo (serde) would not: a hostile line could
+		// otherwise hide a dependency from cratewatch that Cargo resolves, or the reverse.
+		{"key case deps", line("a", "1.0.0", `"Deps":[{"name":"evil","req":"1"}]`), "deps", `"Deps" differs from it only in case`},
+		{"key case name", `{"nAme":"a","vers":"1.0.0","cksum":"` + sumA + `"}`, "name", `"nAme"`},
+		{"key case cksum", line("a", "1.0.0", `"CKSUM":"`+sumB+`"`), "cksum", `"CKSUM"`},
+		{"key case Kelvin", line("a", "1.0.0", `"yanKed":true`), "yanked", "only in case"},
+		{"key case escaped", line("a", "1.0.0", `"Yanked":true`), "yanked", `"Yanked"`},
+		{"key repeated", `{"name":"a","vers":"1.0.0","cksum":"` + sumA + `","yanked":false,"yanked":true}`, "yanked", "appears twice"},
+		{"key repeated escaped", `{"name":"a","name":"b","vers":"1.0.0","cksum":"` + sumA + `"}`, "name", "appears twice"},
+		{"dep key case", line("a", "1.0.0", `"deps":[{"name":"b","req":"1","Kind":"dev"}]`), "deps[0].kind", `"Kind"`},
+		{"dep key repeated", line("a", "1.0.0", `"deps":[{"name":"b","req":"1"}, {"name":"c","req":"1","optional":true , "optional":false}]`), "deps[1].optional", "appears twice"},
+		{"dep key case package", line("a", "1.0.0", `"deps":[{"name":"b","req":"1","PACKAGE":"x"}]`), "deps[0].package", "only in case"},
+		{"unknown keys and map keys", line("a", "1.0.0", `"future":{"Name":1,"name":[{"deps":1}]},"features":{"std":[],"STD":[],"name":[]},`+
+			` "deps" : [ {"name":"b","req":"1","public":true,"artifact":["bin"]} , {"name":"c","req":"1"} ] `), "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
