@@ -41,3 +41,28 @@ func TestPOUFVector(t *testing.T) {
 		t.Errorf("root %s, the POUF says %s", got, wantRoot)
 	}
 }
+
+func TestCanonicalEncodersMatchCJSON(t *testing.T) {
+	fx := newFixture(t, KeyEd25519, 1, 1)
+	for _, l := range fx.repo.leaves {
+		fast, err := l.appendCanonical(nil)
+		must(t, err)
+		slow, err := canonical(l)
+		must(t, err)
+		if string(fast) != string(slow) {
+			t.Fatalf("leaf %s: fast %s, cjson %s", l.Name, fast, slow)
+		}
+		proof, err := fx.repo.ProofFor(l.Name)
+		must(t, err)
+		p, err := ParseProof(proof)
+		must(t, err)
+		slow, err = canonical(p)
+		must(t, err)
+		if string(proof) != string(slow) {
+			t.Fatalf("proof of %s: fast %s, cjson %s", l.Name, proof, slow)
+		}
+	}
+	if _, err := (Leaf{Name: "a\"b", Version: 1, Length: 1, SHA256: strings.Repeat("0", 64)}).appendCanonical(nil); err == nil {
+		t.Fatal("leaf name needing escapes encoded")
+	}
+}

@@ -693,10 +693,11 @@ func (r *Repository) proofLocked(role string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := Proof{Leaf: r.leaves[i], LeafIndex: uint64(i), TreeSize: uint64(r.tree.Size()), TreeVersion: r.tsVersion, Path: []string{}, Directions: []string{}}
-	for _, s := range steps {
-		p.Path = append(p.Path, hex.EncodeToString(s.Sibling[:]))
-		p.Directions = append(p.Directions, string(rune(s.Dir)))
+	p := Proof{Leaf: r.leaves[i], LeafIndex: uint64(i), TreeSize: uint64(r.tree.Size()), TreeVersion: r.tsVersion,
+		Path: make([]string, len(steps)), Directions: make([]string, len(steps))}
+	for j, s := range steps {
+		p.Path[j] = hex.EncodeToString(s.Sibling[:])
+		p.Directions[j] = string(rune(s.Dir))
 	}
-	return canonical(p)
+	return p.encode()
 }
