@@ -33,6 +33,12 @@ func FuzzParseProof(f *testing.F) {
 		if q.Leaf != p.Leaf || q.LeafIndex != p.LeafIndex || len(q.Path) != len(p.Path) {
 			t.Fatalf("proof changed through re-encoding: %+v vs %+v", p, q)
 		}
+		if len(p.Path) > 0 {
+			fast, err := p.encode()
+			if err != nil || string(fast) != string(enc) {
+				t.Fatalf("fast encoder %q (%v) differs from cjson %q", fast, err, enc)
+			}
+		}
 	})
 }
 

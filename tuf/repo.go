@@ -307,22 +307,13 @@ func applyDelta(leaves []Leaf, d *Delta) ([]Leaf, error) {
 }
 
 func (r *Repository) setLeaves(leaves []Leaf) error {
-	hashes := make([]merkle.Hash, len(leaves))
-	r.leafIndex = make(map[string]int, len(leaves))
-	for i, l := range leaves {
-		if i > 0 && leaves[i-1].Name >= l.Name {
-			return fmt.Errorf("leaves not sorted by name at %d (%s after %s)", i, l.Name, leaves[i-1].Name)
-		}
-		h, err := l.Hash()
-		if err != nil {
-			return err
-		}
-		hashes[i] = h
-		r.leafIndex[l.Name] = i
-	}
-	t, err := merkle.New(hashes)
+	t, err := leafTree(leaves)
 	if err != nil {
 		return err
+	}
+	r.leafIndex = make(map[string]int, len(leaves))
+	for i, l := range leaves {
+		r.leafIndex[l.Name] = i
 	}
 	r.leaves, r.tree = leaves, t
 	return nil

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 )
@@ -123,5 +124,26 @@ func TestServerInAnotherProcessReloads(t *testing.T) {
 	}
 	if string(rec.Body.Bytes()) != string(fx.fetchServed("/tuf/timestamp.json")) {
 		t.Fatal("servers disagree on timestamp.json")
+	}
+}
+
+func TestReadIndexSkipsWhatIsNotAnIndexFile(t *testing.T) {
+	fsys := fstest.MapFS{
+		"config.json":       {Data: []byte(`{"dl":"https://x/"}`)},
+		"se/rd/serde":       {Data: []byte("line\n")},
+		"se/rd/wrong-place": {Data: []byte("x")},
+		".git/objects/ab":   {Data: []byte("x")},
+		"1/a":               {Data: []byte("a\n")},
+		"README.md":         {Data: []byte("x")},
+	}
+	files, err := ReadIndex(context.Background(), fsys)
+	must(t, err)
+	var got []string
+	for _, f := range files {
+		got = append(got, f.Path)
+	}
+	slices.Sort(got)
+	if want := []string{"1/a", "config.json", "se/rd/serde"}; !slices.Equal(got, want) {
+		t.Fatalf("ReadIndex found %v, want %v", got, want)
 	}
 }
