@@ -22,6 +22,7 @@ func FuzzParseLine(f *testing.F) {
 		`{"name":"a","vers":"1.0.0","deps":[{"name":"b","kind":"test"}],"cksum":"` + sumA + `"}`,
 		`{"name":"a","vers":"1.x","cksum":"` + sumA + `"}`,
 		`{"name":"a","yanked":"yes"}`,
+		line("a", "1.0.0", `"Yanked":true`),
 		`[1,2]`, `null`, `{}`, `{"name":"\ud800"}`, "{\"name\":\"a\xff\"}", ``,
 	} {
 		f.Add([]byte(s))
@@ -51,6 +52,9 @@ func FuzzParseLine(f *testing.F) {
 			if ValidName(d.Name) != nil || (d.Package != "" && ValidName(d.Package) != nil) || d.Kind > Build {
 				t.Fatalf("accepted a bad dependency %+v", d)
 			}
+		}
+		if bad := cargoKeyClash(data); bad != "" {
+			t.Fatalf("accepted a line whose key %q Cargo reads differently", bad)
 		}
 		// What parsed must come back unchanged through the index's own JSON form.
 		out, err := json.Marshal(r)
@@ -130,4 +134,45 @@ func FuzzFileParse(f *testing.F) {
 			last = le.Line
 		}
 	})
+}
+
+// cargoKeyClash is a slow reference for checkKeys built on json.Decoder's tokens: it returns
+// a key of the record or of a dependency that repeats, or matches a field only when case
+// is ignored, or "" when there is none. data must be a valid index line.
+func cargoKeyClash(data []byte) string {
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	if tok, _ := dec.Token(); tok != json.Delim('{') {
+		return ""
+	}
+	var object func(fields []string, deps bool) string
+	object = func(fields []string, deps bool) string {
+		seen := map[string]bool{}
+		for dec.More() {
+			tok, _ := dec.Token()
+			key := tok.(string)
+			for _, f := range fields {
+				if key == f && seen[f] || key != f && strings.EqualFold(key, f) {
+					return key
+				}
+			}
+			seen[key] = true
+			if deps && key == "deps" {
+				if tok, _ := dec.Token(); tok == json.Delim('[') {
+					for dec.More() {
+						dec.Token() // '{': ParseLine accepted the line, so deps hold objects
+						if bad := object(depKeys, false); bad != "" {
+							return bad
+						}
+					}
+					dec.Token() // ']'
+				}
+				continue
+			}
+			var skip json.RawMessage
+			dec.Decode(&skip)
+		}
+		dec.Token() // '}'
+		return ""
+	}
+	return object(recordKeys, true)
 }
