@@ -1,0 +1,511 @@
+package callgraph
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/cratewatch/cratewatch/cratefile"
+	"github.com/cratewatch/cratewatch/rustsrc"
+	"github.com/cratewatch/cratewatch/semver"
+)
+
+// Dep is a manifest dependency of a crate version: the name its code uses and the crate version
+// it was linked to (-1 when the corpus holds no version its requirement admits).
+type Dep struct {
+	Name    string `json:"name"`
+	Package string `json:"package"`
+	Req     string `json:"req"`
+	Crate   int32  `json:"crate"`
+}
+
+// Source is one crate version to add to a Builder: a loaded crate and its manifest dependencies.
+type Source struct {
+	Crate *rustsrc.Crate
+	Deps  []cratefile.Dependency
+}
+
+// Builder collects crate indexes and links them into a Graph.
+type Builder struct {
+	mu      sync.Mutex
+	crates  []*crateIndex
+	Workers int // goroutines for linking; <= 0 means GOMAXPROCS
+}
+
+// Add indexes one crate version; the parsed files are not retained. It is safe for concurrent use.
+func (b *Builder) Add(src Source) {
+	ci := indexCrate(src.Crate)
+	for _, d := range src.Deps {
+		if d.Kind == cratefile.DepDev {
+			continue
+		}
+		ci.deps = append(ci.deps, depRef{name: identName(d.Name), pkg: d.Package, req: d.Req, crate: -1,
+			build: d.Kind == cratefile.DepBuild})
+	}
+	b.mu.Lock()
+	b.crates = append(b.crates, ci)
+	b.mu.Unlock()
+}
+
+// LoadDir adds every crate directory under dir (each subdirectory with a Cargo.toml), reading
+// them on workers goroutines. Crates that cannot be read are reported in the returned list and
+// skipped.
+func (b *Builder) LoadDir(ctx context.Context, dir string, workers int, progress func(done, total int)) ([]string, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("corpus %s: %w", dir, err)
+	}
+	var paths []string
+	for _, e := range ents {
+		if e.IsDir() {
+			paths = append(paths, filepath.Join(dir, e.Name()))
+		}
+	}
+	return b.LoadPaths(ctx, paths, workers, progress)
+}
+
+// LoadPaths adds the crates at paths (crate directories or .crate files).
+func (b *Builder) LoadPaths(ctx context.Context, paths []string, workers int, progress func(done, total int)) ([]string, error) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var (
+		mu   sync.Mutex
+		errs []string
+		done int
+		wg   sync.WaitGroup
+	)
+	jobs := make(chan string)
+	for range workers {
+		wg.Go(func() {
+			for p := range jobs {
+				err := b.loadOne(p)
+				mu.Lock()
+				if err != nil {
+					errs = append(errs, err.Error())
+				}
+				done++
+				if progress != nil {
+					progress(done, len(paths))
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	for _, p := range paths {
+		if ctx.Err() != nil {
+			break
+		}
+		jobs <- p
+	}
+	close(jobs)
+	wg.Wait()
+	sort.Strings(errs)
+	return errs, ctx.Err()
+}
+
+func (b *Builder) loadOne(p string) error {
+	var cf *cratefile.Crate
+	var err error
+	if strings.HasSuffix(p, ".crate") {
+		cf, err = cratefile.Open(p, cratefile.DefaultLimits())
+	} else {
+		cf, err = cratefile.OpenDir(p)
+	}
+	if err != nil {
+		return fmt.Errorf("crate %s: %w", p, err)
+	}
+	c, err := rustsrc.LoadCrate(rustsrc.InputFromCrate(cf), rustsrc.DefaultCrateLimits())
+	if err != nil {
+		return fmt.Errorf("crate %s: %w", p, err)
+	}
+	var deps []cratefile.Dependency
+	if cf.Manifest != nil {
+		deps = cf.Manifest.Deps()
+	}
+	b.Add(Source{Crate: c, Deps: deps})
+	return nil
+}
+
+// Stats counts what linking found.
+type Stats struct {
+	Crates      int `json:"crates"`
+	Functions   int `json:"functions"`
+	CallSites   int `json:"call_sites"`
+	Exact       int `json:"edges_exact"`
+	Trait       int `json:"edges_trait"`
+	Approximate int `json:"edges_approximate"`
+	// External counts call sites into std/core/alloc or crates the corpus lacks; Unresolved those
+	// that resolved to nothing (locals, closures, macro-made items, tuple constructors).
+	External   int `json:"calls_external"`
+	Unresolved int `json:"calls_unresolved"`
+	DepsLinked int `json:"deps_linked"`
+	DepsMissed int `json:"deps_missing"`
+}
+
+// Link resolves dependencies and call sites and returns the graph. The Builder must not be used
+// afterwards.
+func (b *Builder) Link(ctx context.Context) (*Graph, error) {
+	crates := b.crates
+	sort.Slice(crates, func(i, j int) bool {
+		if crates[i].name != crates[j].name {
+			return crates[i].name < crates[j].name
+		}
+		return compareVersions(crates[i].version, crates[j].version) < 0
+	})
+	g := &Graph{}
+	st := &g.Stats
+	st.Crates = len(crates)
+	linkDeps(crates, st)
+	base := make([]int32, len(crates)+1)
+	for i, ci := range crates {
+		base[i+1] = base[i] + int32(len(ci.fns))
+	}
+	g.Crates = make([]Crate, len(crates))
+	g.Fns = make([]Function, 0, base[len(crates)])
+	fileBase := 0
+	for i, ci := range crates {
+		cr := Crate{Name: ci.name, Version: ci.version, FirstFn: base[i], EndFn: base[i+1], FirstFile: int32(fileBase)}
+		for _, d := range ci.deps {
+			cr.Deps = append(cr.Deps, Dep{Name: d.name, Package: d.pkg, Req: d.req, Crate: d.crate})
+		}
+		cr.Problems = len(ci.problems)
+		g.Crates[i] = cr
+		g.Files = append(g.Files, ci.files...)
+		fileBase += len(ci.files)
+		for _, f := range ci.fns {
+			owner := f.self
+			if owner == "" {
+				owner = f.trait
+			}
+			g.Fns = append(g.Fns, Function{Crate: int32(i), Path: f.path, Name: f.name, Owner: owner,
+				File: int32(cr.FirstFile) + f.file, Line: f.line, Flags: f.flags})
+		}
+		st.Functions += len(ci.fns)
+		st.CallSites += len(ci.calls)
+	}
+	workers := b.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	parts := make([][]Edge, len(crates))
+	counts := make([]Stats, len(crates))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			l := &linker{resolver: resolver{crates: crates}, base: base}
+			for i := range next {
+				parts[i] = l.linkCrate(int32(i), &counts[i])
+			}
+		})
+	}
+	for i := range crates {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	n := 0
+	for i, p := range parts {
+		n += len(p)
+		c := counts[i]
+		st.Exact += c.Exact
+		st.Trait += c.Trait
+		st.Approximate += c.Approximate
+		st.External += c.External
+		st.Unresolved += c.Unresolved
+	}
+	edges := make([]Edge, 0, n)
+	for i := range parts {
+		edges = append(edges, parts[i]...)
+		parts[i] = nil
+	}
+	g.Aliases = computeAliases(crates, base)
+	b.crates = nil
+	g.setEdges(edges)
+	return g, nil
+}
+
+// linkDeps links each dependency to the newest corpus version of its package that its
+// requirement admits.
+func linkDeps(crates []*crateIndex, st *Stats) {
+	byName := map[string][]int32{}
+	for i, ci := range crates {
+		byName[ci.name] = append(byName[ci.name], int32(i)) // ascending versions
+	}
+	for _, ci := range crates {
+		for j := range ci.deps {
+			d := &ci.deps[j]
+			cands := byName[d.pkg]
+			if len(cands) == 0 {
+				cands = byName[strings.ReplaceAll(d.pkg, "_", "-")]
+			}
+			req, err := semver.ParseReq(d.req)
+			if d.req == "" {
+				err = nil
+			}
+			for k := len(cands) - 1; k >= 0 && err == nil; k-- {
+				v, verr := semver.Parse(crates[cands[k]].version)
+				if verr == nil && req.Matches(v) {
+					d.crate = cands[k]
+					break
+				}
+			}
+			if d.crate >= 0 {
+				st.DepsLinked++
+			} else {
+				st.DepsMissed++
+			}
+		}
+	}
+}
+
+func compareVersions(a, b string) int {
+	va, ea := semver.Parse(a)
+	vb, eb := semver.Parse(b)
+	if ea != nil || eb != nil {
+		return strings.Compare(a, b)
+	}
+	return va.Compare(vb)
+}
+
+// linker resolves the call sites of one crate at a time.
+type linker struct {
+	resolver
+	base []int32
+	seen map[uint64]int // (from, to) -> index in out
+	out  []Edge
+	vis  []int32 // crates whose impls a trait call can reach: the crate and its dependencies
+}
+
+func (l *linker) linkCrate(c int32, st *Stats) []Edge {
+	ci := l.crates[c]
+	l.out = nil
+	l.seen = map[uint64]int{}
+	l.vis = l.closure(c)
+	for i := range ci.calls {
+		l.linkCall(c, &ci.calls[i], st)
+	}
+	out := l.out
+	l.out = nil
+	for _, e := range out {
+		switch e.Kind {
+		case EdgeExact:
+			st.Exact++
+		case EdgeTrait:
+			st.Trait++
+		default:
+			st.Approximate++
+		}
+	}
+	return out
+}
+
+// maxClosure bounds the dependency closure a trait call's implementations are looked up in.
+const maxClosure = 512
+
+func (l *linker) closure(c int32) []int32 {
+	seen := map[int32]bool{c: true}
+	q := []int32{c}
+	for i := 0; i < len(q) && len(q) < maxClosure; i++ {
+		for _, d := range l.crates[q[i]].deps {
+			if d.crate >= 0 && !seen[d.crate] && !d.build {
+				seen[d.crate] = true
+				q = append(q, d.crate)
+			}
+		}
+	}
+	return q
+}
+
+func (l *linker) add(from int32, d def, cs *callSite, kind EdgeKind) {
+	if d.kind != defFn {
+		return
+	}
+	to := l.base[d.crate] + d.fn
+	k := uint64(uint32(from))<<32 | uint64(uint32(to))
+	if i, ok := l.seen[k]; ok {
+		if kind < l.out[i].Kind {
+			l.out[i] = Edge{From: from, To: to, Line: cs.line, Col: cs.col, Kind: kind}
+		}
+		return
+	}
+	l.seen[k] = len(l.out)
+	l.out = append(l.out, Edge{From: from, To: to, Line: cs.line, Col: cs.col, Kind: kind})
+}
+
+func (l *linker) linkCall(c int32, cs *callSite, st *Stats) {
+	ci := l.crates[c]
+	fn := &ci.fns[cs.fn]
+	from := l.base[c] + cs.fn
+	var ds []def
+	switch {
+	case cs.kind == rustsrc.CallMethod:
+		l.linkMethod(c, fn, from, cs, st)
+		return
+	case cs.qtrait != "":
+		for _, t := range l.resolveType(c, fn.module, cs.qtrait) {
+			if t.kind == defTrait {
+				ds = append(ds, l.traitDispatch(t.crate, t.key, cs.path[len(cs.path)-1], from, cs)...)
+			} else if t.kind == defExternal {
+				ds = append(ds, t)
+			}
+		}
+	case cs.qself != "":
+		ds = l.typeCall(c, fn.module, cs.qself, cs.path[len(cs.path)-1], from, cs)
+	case cs.path[0] == "Self":
+		if fn.self != "" && len(cs.path) == 2 {
+			ds = l.assocFns(c, fn.self, cs.path[1], c)
+		} else if fn.trait != "" && fn.flags&FlagInTrait != 0 && len(cs.path) == 2 {
+			ds = l.traitDispatch(c, fn.trait, cs.path[1], from, cs)
+		}
+	default:
+		ds = l.resolveUse(c, fn.module, cs.path, 0)
+		if len(ds) == 0 && len(cs.path) == 1 {
+			// A bare fn name in a bin may be a lib fn reached through a glob of the crate itself,
+			// or a prelude constructor; nothing more to try.
+			break
+		}
+		var extra []def
+		for _, d := range ds {
+			if d.kind == defFn && l.crates[d.crate].fns[d.fn].flags&FlagInTrait != 0 {
+				// A path to a trait method (Trait::m(x)) dispatches to the implementations.
+				tf := &l.crates[d.crate].fns[d.fn]
+				extra = append(extra, l.traitDispatch(d.crate, tf.trait, tf.name, from, cs)...)
+			}
+		}
+		ds = append(ds, extra...)
+	}
+	l.record(from, ds, cs, EdgeExact, st)
+}
+
+// record adds exact edges to the fns among ds and counts calls that resolved elsewhere.
+func (l *linker) record(from int32, ds []def, cs *callSite, kind EdgeKind, st *Stats) {
+	fns := 0
+	ext := false
+	for _, d := range ds {
+		switch d.kind {
+		case defFn:
+			l.add(from, d, cs, kind)
+			fns++
+		case defExternal:
+			ext = true
+		}
+	}
+	switch {
+	case fns > 0:
+	case ext:
+		st.External++
+	default:
+		st.Unresolved++
+	}
+}
+
+// typeCall resolves Type::name written in module mod.
+func (l *linker) typeCall(c int32, mod, typ, name string, from int32, cs *callSite) []def {
+	var out []def
+	for _, t := range l.resolveType(c, mod, typ) {
+		switch t.kind {
+		case defType:
+			out = append(out, l.assocFns(t.crate, t.key, name, c)...)
+		case defTrait:
+			out = append(out, l.traitDispatch(t.crate, t.key, name, from, cs)...)
+		case defExternal:
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// traitDispatch returns the declaration of trait method name and adds trait edges to every
+// implementation of it in the crates visible from the caller.
+func (l *linker) traitDispatch(tc int32, trait, name string, from int32, cs *callSite) []def {
+	var decl []def
+	k := key2(trait, name)
+	for _, f := range l.crates[tc].traitFns[k] {
+		decl = append(decl, def{kind: defFn, crate: tc, fn: f})
+	}
+	for _, v := range l.vis {
+		for _, f := range l.crates[v].implFns[k] {
+			l.add(from, def{kind: defFn, crate: v, fn: f}, cs, EdgeTrait)
+		}
+	}
+	return decl
+}
+
+func (l *linker) linkMethod(c int32, fn *fnDecl, from int32, cs *callSite, st *Stats) {
+	name := cs.path[len(cs.path)-1]
+	var ds []def
+	known := false
+	switch {
+	case cs.recv == "self" && fn.self != "":
+		known = true
+		ds = l.assocFns(c, fn.self, name, c)
+	case cs.recv == "self" && fn.flags&FlagInTrait != 0 && fn.trait != "":
+		known = true
+		ds = l.traitDispatch(c, fn.trait, name, from, cs)
+		if len(ds) == 0 {
+			ds = l.traitMethod(c, fn.trait, name)
+		}
+	case cs.recvType != "":
+		for _, t := range l.resolveType(c, fn.module, cs.recvType) {
+			known = true
+			switch t.kind {
+			case defType:
+				ds = append(ds, l.assocFns(t.crate, t.key, name, c)...)
+			case defTrait:
+				ds = append(ds, l.traitDispatch(t.crate, t.key, name, from, cs)...)
+			case defExternal:
+				ds = append(ds, t)
+			}
+		}
+	}
+	if known && len(ds) > 0 {
+		l.record(from, ds, cs, EdgeExact, st)
+		return
+	}
+	// Unknown receiver, or a known type without such a method here (a derived or std trait
+	// method, or one reached through Deref): candidates.
+	l.approximate(c, fn, from, name, cs, st)
+}
+
+// approximate adds candidate edges to every method called name in the crate and its direct
+// dependencies (libraries only: a dependency's binaries cannot be called).
+func (l *linker) approximate(c int32, fn *fnDecl, from int32, name string, cs *callSite, st *Stats) {
+	n := 0
+	ci := l.crates[c]
+	for _, f := range ci.byName[name] {
+		if ci.fns[f].flags&FlagBin != 0 && fn.flags&FlagBin == 0 {
+			continue
+		}
+		l.add(from, def{kind: defFn, crate: c, fn: f}, cs, EdgeApprox)
+		n++
+	}
+	for _, d := range ci.deps {
+		if d.crate < 0 || d.build {
+			continue
+		}
+		dc := l.crates[d.crate]
+		for _, f := range dc.byName[name] {
+			if dc.fns[f].flags&FlagBin == 0 {
+				l.add(from, def{kind: defFn, crate: d.crate, fn: f}, cs, EdgeApprox)
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		st.External++
+	}
+}
+

@@ -1,0 +1,245 @@
+package callgraph
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/cratewatch/cratewatch/cratefile"
+	"github.com/cratewatch/cratewatch/rustsrc"
+)
+
+// fixtureCrate is a crate written in the test: files and manifest dependencies.
+type fixtureCrate struct {
+	name, version string
+	files         map[string]string
+	deps          []cratefile.Dependency
+}
+
+func dep(name, pkg, req string) cratefile.Dependency {
+	return cratefile.Dependency{Name: name, Package: pkg, Req: req}
+}
+
+func buildFixture(t testing.TB, crates ...fixtureCrate) *Graph {
+	t.Helper()
+	b := &Builder{}
+	for _, fc := range crates {
+		fsys := fstest.MapFS{}
+		for p, src := range fc.files {
+			fsys[p] = &fstest.MapFile{Data: []byte(src)}
+		}
+		c, err := rustsrc.LoadCrate(rustsrc.CrateInput{Name: fc.name, Version: fc.version, FS: fsys,
+			Roots: rustsrc.DefaultRoots(fsys)}, rustsrc.DefaultCrateLimits())
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Add(Source{Crate: c, Deps: fc.deps})
+	}
+	g, err := b.Link(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// The vulnerable crate: insert_many is defined in a private module and re-exported, reached from
+// a glob re-export, a trait impl and a public module.
+var vulnCrate = fixtureCrate{name: "vuln", version: "1.2.0", files: map[string]string{
+	"src/lib.rs": `
+mod inner;
+pub use inner::Danger;
+pub use inner::helpers::*;
+pub mod api {
+    pub fn entry() { crate::inner::Danger::insert_many(); }
+}
+pub trait Sink {
+    fn put(&self);
+    fn twice(&self) { self.put(); self.put(); }
+}
+pub fn harmless() {}
+`,
+	"src/inner.rs": `
+pub mod helpers {
+    pub fn helper() { super::Danger::insert_many(); }
+}
+pub struct Danger;
+impl Danger {
+    pub fn insert_many() {}
+    pub fn safe(&self) { }
+}
+impl crate::Sink for Danger {
+    fn put(&self) { Self::insert_many(); }
+}
+`}}
+
+func fixtureCorpus(t testing.TB) *Graph {
+	return buildFixture(t,
+		fixtureCrate{name: "vuln", version: "1.0.0", files: map[string]string{"src/lib.rs": "pub fn old() {}"}},
+		vulnCrate,
+		fixtureCrate{name: "vuln", version: "2.0.0", files: map[string]string{"src/lib.rs": "pub fn new() {}"}},
+		// A renamed dependency, a re-exported type, a glob re-export, a generic with a trait bound
+		// and a call inside a macro.
+		fixtureCrate{name: "app", version: "0.1.0", deps: []cratefile.Dependency{dep("v", "vuln", "^1.1")},
+			files: map[string]string{"src/lib.rs": `
+use v::Danger;
+pub fn via_reexport() { Danger::insert_many(); }
+pub fn via_glob_reexport() { v::helper(); }
+fn generic<T: v::Sink>(x: T) { x.put(); }
+pub fn via_macro() { println!("{:?}", v::api::entry()); }
+pub fn via_default(d: &Danger) { v::Sink::twice(d); }
+pub fn top() { via_reexport(); }
+`}},
+		// extern crate ... as, and a glob import of the dependency.
+		fixtureCrate{name: "legacy", version: "0.3.0", deps: []cratefile.Dependency{dep("vuln", "vuln", "1")},
+			files: map[string]string{"src/lib.rs": `
+extern crate vuln as vv;
+mod m {
+    use vv::*;
+    pub fn call() { helper(); }
+}
+pub fn run() { m::call(); }
+`}},
+		// Depends on the vulnerable version and uses it, but never calls insert_many.
+		fixtureCrate{name: "bystander", version: "1.0.0", deps: []cratefile.Dependency{dep("vuln", "vuln", "1.2")},
+			files: map[string]string{"src/lib.rs": `
+use vuln::Danger;
+pub fn fine() { let d: Danger = Danger; d.safe(); vuln::harmless(); }
+`}},
+		// Depends on a version without the function.
+		fixtureCrate{name: "modern", version: "1.0.0", deps: []cratefile.Dependency{dep("vuln", "vuln", "2")},
+			files: map[string]string{"src/lib.rs": "pub fn f() { vuln::new(); }"}},
+	)
+}
+
+func fnPaths(g *Graph, ids []int32) []string {
+	var out []string
+	for _, id := range ids {
+		c := g.CrateOf(id)
+		out = append(out, g.Fns[id].Path+"@"+c.Version)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestLookupThroughReexports(t *testing.T) {
+	g := fixtureCorpus(t)
+	for _, p := range []string{"vuln::Danger::insert_many", "vuln::inner::Danger::insert_many"} {
+		got := fnPaths(g, g.Lookup(p))
+		if !slices.Equal(got, []string{"vuln::inner::Danger::insert_many@1.2.0"}) {
+			t.Errorf("Lookup(%s) = %v", p, got)
+		}
+	}
+	if got := fnPaths(g, g.Lookup("vuln::helper")); !slices.Equal(got, []string{"vuln::inner::helpers::helper@1.2.0"}) {
+		t.Errorf("Lookup through a glob re-export = %v", got)
+	}
+	if got := g.Lookup("vuln::nothing"); len(got) != 0 {
+		t.Errorf("Lookup of a missing path = %v", fnPaths(g, got))
+	}
+}
+
+func TestTransitiveCallers(t *testing.T) {
+	g := fixtureCorpus(t)
+	targets := g.Lookup("vuln::Danger::insert_many")
+	r := g.TransitiveCallers(targets, EdgeApprox)
+	var reached []string
+	for _, fn := range r.Order {
+		reached = append(reached, g.Fns[fn].Path)
+	}
+	slices.Sort(reached)
+	want := []string{
+		"app::generic", "app::top", "app::via_default", "app::via_glob_reexport", "app::via_macro", "app::via_reexport",
+		"legacy::m::call", "legacy::run",
+		"vuln::Sink::twice", "vuln::api::entry", "vuln::inner::Danger::put", "vuln::inner::helpers::helper",
+	}
+	if !slices.Equal(reached, want) {
+		t.Errorf("transitive callers\n got %v\nwant %v", reached, want)
+	}
+	for _, fn := range r.Order {
+		if strings.HasPrefix(g.Fns[fn].Path, "bystander") || strings.HasPrefix(g.Fns[fn].Path, "modern") {
+			t.Errorf("%s should not reach insert_many", g.Fns[fn].Path)
+		}
+	}
+	// The shortest path from app::top goes through via_reexport, and ends at the target.
+	top := g.Lookup("app::top")[0]
+	path := r.Path(top)
+	if len(path) != 2 || g.Fns[path[0].To].Path != "app::via_reexport" || path[1].To != targets[0] {
+		t.Errorf("path from app::top = %v", path)
+	}
+	if path[0].Line != 8 || path[0].Kind != EdgeExact {
+		t.Errorf("first hop = %+v, want line 8, exact", path[0])
+	}
+	// The generic fn reaches the target only through the trait implementation.
+	gen := g.Lookup("app::generic")[0]
+	if p := r.Path(gen); len(p) == 0 || p[0].Kind != EdgeTrait {
+		t.Errorf("generic's first hop = %+v, want a trait edge", p)
+	}
+}
+
+func TestDirectCallers(t *testing.T) {
+	g := fixtureCorpus(t)
+	safe := g.Lookup("vuln::Danger::safe")
+	if len(safe) != 1 {
+		t.Fatalf("Lookup(vuln::Danger::safe) = %v", safe)
+	}
+	var callers []string
+	for _, e := range g.Callers(safe[0]) {
+		callers = append(callers, g.Fns[e.From].Path+":"+e.Kind.String())
+	}
+	if !slices.Equal(callers, []string{"bystander::fine:exact"}) {
+		t.Errorf("callers of safe = %v", callers)
+	}
+	// modern links to vuln 2.0.0, the newest version its requirement admits.
+	if got := fnPaths(g, calleesOf(g, g.Lookup("modern::f")[0])); !slices.Equal(got, []string{"vuln::new@2.0.0"}) {
+		t.Errorf("modern::f calls %v", got)
+	}
+}
+
+func calleesOf(g *Graph, fn int32) []int32 {
+	var out []int32
+	for _, e := range g.Callees(fn) {
+		out = append(out, e.To)
+	}
+	return out
+}
+
+func TestApproximateEdges(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub struct X; pub struct Y;
+impl X { pub fn go(&self) {} }
+impl Y { pub fn go(&self) {} pub fn make() -> Y { Y } }
+pub fn unknown(v: Vec<u8>) { make_any().go(); v.len(); }
+pub fn known() { let y = Y::make(); y.go(); }
+fn make_any() -> X { X }
+`}})
+	kinds := map[string]string{}
+	for _, fn := range g.Lookup("a::unknown") {
+		for _, e := range g.Callees(fn) {
+			kinds[g.Fns[e.To].Path] = e.Kind.String()
+		}
+	}
+	want := map[string]string{"a::X::go": "approximate", "a::Y::go": "approximate", "a::make_any": "exact"}
+	if !mapsEqual(kinds, want) {
+		t.Errorf("unknown's edges = %v, want %v", kinds, want)
+	}
+	kinds = map[string]string{}
+	for _, e := range g.Callees(g.Lookup("a::known")[0]) {
+		kinds[g.Fns[e.To].Path] = e.Kind.String()
+	}
+	if want := map[string]string{"a::Y::go": "exact", "a::Y::make": "exact"}; !mapsEqual(kinds, want) {
+		t.Errorf("known's edges = %v, want %v", kinds, want)
+	}
+}
+
+func mapsEqual(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}

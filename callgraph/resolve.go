@@ -1,0 +1,259 @@
+package callgraph
+
+import "strings"
+
+// Bounds on name resolution: use chains, glob fan-out and ambiguous names are followed this far.
+const (
+	maxResolveDepth = 24
+	maxDefs         = 16
+)
+
+// externalRoots are crates every crate can name without a manifest entry.
+var externalRoots = map[string]bool{"std": true, "core": true, "alloc": true, "proc_macro": true, "test": true}
+
+// resolver resolves names across the crate indexes of a Builder. It only reads them, so one
+// resolver per goroutine can run over shared indexes.
+type resolver struct {
+	crates []*crateIndex
+	// memo caches lookups; a nil entry marks one in progress, which cuts cycles of globs and uses
+	// (use super::*; in a child of a module that globs the child).
+	memo map[lookupKey][]def
+}
+
+type lookupKey struct {
+	crate     int32
+	extern    bool
+	mod, name string
+}
+
+// maxMemo bounds the lookup cache; it is dropped when full.
+const maxMemo = 1 << 20
+
+var external = []def{{kind: defExternal}}
+
+// rootOf returns the root module key of the namespace mod is in.
+func rootOf(mod string) string {
+	if strings.HasPrefix(mod, "bin:") {
+		return "bin:crate"
+	}
+	return "crate"
+}
+
+// lookup finds name in module mod of crate c: its own items, its named imports, its glob imports
+// and, when extern is set (the first segment of a path), the extern prelude.
+func (r *resolver) lookup(c int32, mod, name string, depth int, extern bool) []def {
+	if depth > maxResolveDepth || c < 0 {
+		return nil
+	}
+	if r.memo == nil || len(r.memo) > maxMemo {
+		r.memo = map[lookupKey][]def{}
+	}
+	k := lookupKey{c, extern, mod, name}
+	if ds, ok := r.memo[k]; ok {
+		return ds
+	}
+	r.memo[k] = nil
+	ds := r.lookupUncached(c, mod, name, depth, extern)
+	r.memo[k] = ds
+	return ds
+}
+
+func (r *resolver) lookupUncached(c int32, mod, name string, depth int, extern bool) []def {
+	ci := r.crates[c]
+	m := ci.mods[mod]
+	if m != nil {
+		if ds := m.items[name]; len(ds) > 0 {
+			out := make([]def, 0, len(ds))
+			for _, d := range ds {
+				d.crate = c
+				out = append(out, d)
+			}
+			return out
+		}
+		var out []def
+		for i := range m.uses {
+			if u := &m.uses[i]; u.name == name {
+				out = append(out, r.resolveUse(c, mod, u.path, depth+1)...)
+			}
+		}
+		if len(out) > 0 {
+			return capDefs(out)
+		}
+		for _, g := range m.globs {
+			for _, d := range r.resolveUse(c, mod, g, depth+1) {
+				if d.kind == defMod && (d.crate != c || d.key != mod) {
+					out = append(out, r.lookup(d.crate, d.key, name, depth+1, false)...)
+				}
+			}
+			if len(out) > 0 {
+				return capDefs(out)
+			}
+		}
+	}
+	if !extern {
+		return nil
+	}
+	return r.externPrelude(c, mod, name)
+}
+
+func (r *resolver) externPrelude(c int32, mod, name string) []def {
+	ci := r.crates[c]
+	for _, d := range ci.deps {
+		if d.name == name {
+			if d.crate < 0 {
+				return external
+			}
+			return []def{{kind: defMod, crate: d.crate, key: "crate"}}
+		}
+	}
+	if externalRoots[name] {
+		return external
+	}
+	if name == ci.ident && ci.hasLib {
+		return []def{{kind: defMod, crate: c, key: "crate"}}
+	}
+	return nil
+}
+
+func capDefs(ds []def) []def {
+	if len(ds) > maxDefs {
+		return ds[:maxDefs]
+	}
+	return ds
+}
+
+// resolveUse resolves a use path: relative to the module (2018), else from the crate root (2015).
+func (r *resolver) resolveUse(c int32, mod string, path []string, depth int) []def {
+	if len(path) > 0 && path[0] == "::" {
+		if len(path) < 2 {
+			return nil
+		}
+		return r.walk(c, r.externPrelude(c, mod, path[1]), path[2:], depth)
+	}
+	ds := r.resolvePath(c, mod, path, depth)
+	if len(ds) == 0 && len(path) > 0 && !isSpecialSeg(path[0]) {
+		if root := rootOf(mod); root != mod {
+			ds = r.resolvePath(c, root, path, depth)
+		}
+	}
+	return ds
+}
+
+func isSpecialSeg(s string) bool {
+	return s == "crate" || s == "self" || s == "super" || s == "Self" || s == "$crate"
+}
+
+// resolvePath resolves a path as written in module mod of crate c. Self is handled by callers.
+func (r *resolver) resolvePath(c int32, mod string, path []string, depth int) []def {
+	if len(path) == 0 || depth > maxResolveDepth {
+		return nil
+	}
+	var cur []def
+	i := 1
+	switch path[0] {
+	case "crate", "$crate":
+		cur = []def{{kind: defMod, crate: c, key: rootOf(mod)}}
+	case "self":
+		cur = []def{{kind: defMod, crate: c, key: mod}}
+	case "super":
+		m := mod
+		i = 0
+		for i < len(path) && path[i] == "super" {
+			if p := parentMod(m); p != "" {
+				m = p
+			}
+			i++
+		}
+		cur = []def{{kind: defMod, crate: c, key: m}}
+	default:
+		cur = r.lookup(c, mod, path[0], depth, true)
+	}
+	return r.walk(c, cur, path[i:], depth)
+}
+
+// walk follows the remaining segments from the defs found so far.
+func (r *resolver) walk(from int32, cur []def, rest []string, depth int) []def {
+	for _, seg := range rest {
+		if len(cur) == 0 {
+			return nil
+		}
+		var next []def
+		for _, d := range cur {
+			switch d.kind {
+			case defMod:
+				next = append(next, r.lookup(d.crate, d.key, seg, depth+1, false)...)
+			case defType:
+				next = append(next, r.assocFns(d.crate, d.key, seg, from)...)
+			case defTrait:
+				for _, f := range r.crates[d.crate].traitFns[key2(d.key, seg)] {
+					next = append(next, def{kind: defFn, crate: d.crate, fn: f})
+				}
+			case defExternal:
+				return external
+			}
+		}
+		cur = capDefs(next)
+	}
+	return cur
+}
+
+// assocFns finds the functions named name associated with type typ of crate tc: in impls of tc
+// and of the calling crate, else the default methods of the traits implemented for it.
+func (r *resolver) assocFns(tc int32, typ, name string, from int32) []def {
+	var out []def
+	k := key2(typ, name)
+	for _, c := range [2]int32{tc, from} {
+		for _, f := range r.crates[c].methods[k] {
+			out = append(out, def{kind: defFn, crate: c, fn: f})
+		}
+		if c == tc && from == tc {
+			break
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	for _, c := range [2]int32{tc, from} {
+		for _, t := range r.crates[c].implTraits[typ] {
+			out = append(out, r.traitMethod(c, t, name)...)
+		}
+		if c == tc && from == tc {
+			break
+		}
+	}
+	return out
+}
+
+// traitMethod finds the fns named name declared in a trait called trait, in crate c or its
+// dependencies (a trait implemented in c is defined there or in a dependency).
+func (r *resolver) traitMethod(c int32, trait, name string) []def {
+	k := key2(trait, name)
+	var out []def
+	for _, f := range r.crates[c].traitFns[k] {
+		out = append(out, def{kind: defFn, crate: c, fn: f})
+	}
+	if len(out) > 0 {
+		return out
+	}
+	for _, d := range r.crates[c].deps {
+		if d.crate < 0 {
+			continue
+		}
+		for _, f := range r.crates[d.crate].traitFns[k] {
+			out = append(out, def{kind: defFn, crate: d.crate, fn: f})
+		}
+	}
+	return capDefs(out)
+}
+
+// resolveType resolves a type path written in module mod of crate c to type or trait defs.
+func (r *resolver) resolveType(c int32, mod, typ string) []def {
+	ds := r.resolveUse(c, mod, strings.Split(typ, "::"), 0)
+	out := ds[:0:0]
+	for _, d := range ds {
+		if d.kind == defType || d.kind == defTrait || d.kind == defExternal {
+			out = append(out, d)
+		}
+	}
+	return out
+}
