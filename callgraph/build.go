@@ -508,4 +508,3 @@ func (l *linker) approximate(c int32, fn *fnDecl, from int32, name string, cs *c
 		st.External++
 	}
 }
-

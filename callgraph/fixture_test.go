@@ -2,10 +2,14 @@ package callgraph
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
+
+	"github.com/cratewatch/cratewatch/advisory"
 
 	"github.com/cratewatch/cratewatch/cratefile"
 	"github.com/cratewatch/cratewatch/rustsrc"
@@ -242,4 +246,91 @@ func mapsEqual(a, b map[string]string) bool {
 		}
 	}
 	return true
+}
+
+const fixtureAdvisory = "```toml\n" + `[advisory]
+id = "RUSTSEC-2099-0001"
+package = "vuln"
+date = "2099-01-01"
+[affected.functions]
+"vuln::Danger::insert_many" = ["< 1.3.0"]
+[versions]
+patched = [">= 1.3.0"]
+` + "```\n\n# insert_many overflows\n\nDetails.\n"
+
+func TestReachAdvisory(t *testing.T) {
+	g := fixtureCorpus(t)
+	a, err := advisory.ParseRustSec("crates/vuln/RUSTSEC-2099-0001.md", []byte(fixtureAdvisory))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := g.ReachAdvisory(a)
+	var reaching, not []string
+	for _, f := range r.Reaching {
+		reaching = append(reaching, f.Crate+"@"+f.Version)
+		if f.Path[len(f.Path)-1].Callee != "vuln::inner::Danger::insert_many" {
+			t.Errorf("%s: path ends at %v", f.Crate, f.Path)
+		}
+	}
+	for _, c := range r.NotReaching {
+		not = append(not, c.Crate+"@"+c.Version)
+	}
+	if !slices.Equal(reaching, []string{"app@0.1.0", "legacy@0.3.0"}) || !slices.Equal(not, []string{"bystander@1.0.0"}) {
+		t.Errorf("reaching %v, not reaching %v", reaching, not)
+	}
+	if vs := r.Vulnerable; len(vs) != 2 { // 1.0.0 and 1.2.0; 2.0.0 is patched
+		t.Errorf("vulnerable versions %v", vs)
+	}
+	var buf strings.Builder
+	if err := WriteOpenVEX(&buf, []*AdvisoryReach{r}, time.Unix(0, 0)); err != nil {
+		t.Fatal(err)
+	}
+	var vex struct {
+		Statements []struct {
+			Status, Justification string
+			Products              []struct {
+				ID string `json:"@id"`
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(buf.String()), &vex); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, s := range vex.Statements {
+		got[s.Products[0].ID] = s.Status + "/" + s.Justification
+	}
+	want := map[string]string{"pkg:cargo/app@0.1.0": "affected/", "pkg:cargo/legacy@0.3.0": "affected/",
+		"pkg:cargo/bystander@1.0.0": "not_affected/vulnerable_code_not_in_execute_path"}
+	if !mapsEqual(got, want) {
+		t.Errorf("OpenVEX statements %v", got)
+	}
+	buf.Reset()
+	if err := WriteSARIF(&buf, []*AdvisoryReach{r}); err != nil {
+		t.Fatal(err)
+	}
+	var sarif struct {
+		Version string
+		Runs    []struct {
+			Results []struct {
+				RuleID    string
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct{ URI string }
+						Region           struct{ StartLine int }
+					}
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(buf.String()), &sarif); err != nil {
+		t.Fatal(err)
+	}
+	if sarif.Version != "2.1.0" || len(sarif.Runs[0].Results) != 2 {
+		t.Fatalf("SARIF: %s", buf.String())
+	}
+	loc := sarif.Runs[0].Results[0].Locations[0].PhysicalLocation
+	if loc.ArtifactLocation.URI != "app-0.1.0/src/lib.rs" || loc.Region.StartLine != 3 {
+		t.Errorf("SARIF location %+v", loc)
+	}
 }

@@ -48,11 +48,11 @@ type Function struct {
 
 // Crate is one crate version of the graph; its functions are Fns[FirstFn:EndFn].
 type Crate struct {
-	Name, Version   string
-	Deps            []Dep
-	FirstFn, EndFn  int32
-	FirstFile       int32
-	Problems        int
+	Name, Version  string
+	Deps           []Dep
+	FirstFn, EndFn int32
+	FirstFile      int32
+	Problems       int
 }
 
 // AliasKind says what a public re-export names.
@@ -89,11 +89,11 @@ type Graph struct {
 	inOrder  []int32 // edge indexes sorted by callee
 	inStart  []int32
 
-	once     sync.Once
-	byPath   map[string][]int32
-	byOwner  map[string][]int32 // crate ident \x00 owner \x00 name
-	byAlias  map[string][]int32 // indexes in Aliases by From
-	byCrate  map[string][]int32 // crate ident -> crate ids
+	once    sync.Once
+	byPath  map[string][]int32
+	byOwner map[string][]int32 // crate ident \x00 owner \x00 name
+	byAlias map[string][]int32 // indexes in Aliases by From
+	byCrate map[string][]int32 // crate ident -> crate ids
 }
 
 // NewGraph assembles a graph from its parts (as persisted); edges may be in any order.

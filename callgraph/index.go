@@ -36,7 +36,7 @@ type useDecl struct {
 
 // module is one namespace of a crate.
 type module struct {
-	items map[string][]def
+	items    map[string][]def
 	uses     []useDecl
 	globs    [][]string
 	pubGlobs [][]string // the globs of pub use, for re-export aliases
