@@ -212,5 +212,18 @@ type ParsedFile struct {
 	Macros     []MacroCall
 	Lets       []Let
 	Unsafe     []UnsafeBlock
+	// Skipped lists skipped regions in source order, at most MaxSkips of them; SkipCounts counts
+	// every one by reason.
 	Skipped    []Skip
+	SkipCounts [numSkipReasons]int
+}
+
+// MaxSkips caps the skipped regions listed per file: hostile input can have one per token.
+const MaxSkips = 4096
+
+func (pf *ParsedFile) addSkip(s Skip) {
+	pf.SkipCounts[s.Reason]++
+	if len(pf.Skipped) < MaxSkips {
+		pf.Skipped = append(pf.Skipped, s)
+	}
 }

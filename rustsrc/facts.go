@@ -282,13 +282,18 @@ func tokenAt(pf *ParsedFile, off int32) int {
 
 func (fa *Facts) noteSkips(f *CrateFile) {
 	pf := f.Parsed
-	for _, s := range pf.Skipped {
-		r := s.Reason.String()
+	for r, n := range pf.SkipCounts {
+		if n == 0 {
+			continue
+		}
 		if fa.Skipped == nil {
 			fa.Skipped = map[string]int{}
 			fa.SkipExamples = map[string][]string{}
 		}
-		fa.Skipped[r]++
+		fa.Skipped[SkipReason(r).String()] += n
+	}
+	for _, s := range pf.Skipped {
+		r := s.Reason.String()
 		if len(fa.SkipExamples[r]) < maxSkipExamples {
 			end := min(int(s.End), int(s.Pos)+60, len(pf.Src))
 			snippet := strings.Join(strings.Fields(string(pf.Src[s.Pos:max(end, int(s.Pos))])), " ")

@@ -1,5 +1,10 @@
 package rustsrc
 
+import (
+	"cmp"
+	"slices"
+)
+
 // Config bounds the work done on one file.
 type Config struct {
 	// MaxTokens caps the tokens read from one file (12 bytes each); the rest of a larger file is
@@ -31,27 +36,26 @@ func Parse(f *File, cfg *Config) *ParsedFile {
 	pf.Tokens = toks
 	for i := range toks {
 		if toks[i].Kind == Illegal || toks[i].Flags&(FlagUnterminated|FlagBadEscape) != 0 {
-			pf.Skipped = append(pf.Skipped, Skip{Reason: SkipLexError, Pos: toks[i].Off, End: toks[i].End})
+			pf.addSkip(Skip{Reason: SkipLexError, Pos: toks[i].Off, End: toks[i].End})
 		}
 	}
 	if trunc >= 0 {
-		pf.Skipped = append(pf.Skipped, Skip{Reason: SkipTooManyTokens, Pos: int32(trunc), End: int32(len(f.Src))})
+		pf.addSkip(Skip{Reason: SkipTooManyTokens, Pos: int32(trunc), End: int32(len(f.Src))})
 	}
 	pf.Match = make([]int32, len(toks))
-	matchDelimiters(toks, pf.Match, nil, func(s Skip) { pf.Skipped = append(pf.Skipped, s) })
-	p := &parser{pf: pf, toks: toks, maxDepth: c.MaxDepth}
+	matchDelimiters(toks, pf.Match, nil, pf.addSkip)
+	// Capacities from the corpus's typical densities, so that the slices rarely grow by copying.
+	n := len(toks)
+	pf.Items = make([]Item, 0, n/32+4)
+	pf.Calls = make([]Call, 0, n/16+4)
+	p := &parser{pf: pf, toks: toks, maxDepth: c.MaxDepth, strs: make([]string, 0, n/8+8)}
 	p.items(0, len(toks), None, 0, true)
 	sortSkips(pf.Skipped)
 	return pf
 }
 
 func sortSkips(s []Skip) {
-	// Insertion sort: skips arrive nearly sorted (lexer, then delimiter, then parser order).
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j].Pos < s[j-1].Pos; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
+	slices.SortStableFunc(s, func(a, b Skip) int { return cmp.Compare(a.Pos, b.Pos) })
 }
 
 type parser struct {
@@ -85,7 +89,7 @@ func (p *parser) skip(r SkipReason, lo, hi int) {
 	if hi-1 > lo && hi-1 < len(p.toks) {
 		end = p.toks[hi-1].End
 	}
-	p.pf.Skipped = append(p.pf.Skipped, Skip{Reason: r, Pos: p.toks[lo].Off, End: end})
+	p.pf.addSkip(Skip{Reason: r, Pos: p.toks[lo].Off, End: end})
 }
 
 // over returns the index after the token or group at i.

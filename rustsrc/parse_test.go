@@ -411,3 +411,46 @@ fn c() { check!('\\u{1_F_6_0_2}'); }
 		t.Errorf("skipped %+v", pf.Skipped)
 	}
 }
+
+// adversarial returns n bytes of hostile input: deep nesting, stray and mismatched delimiters,
+// invalid UTF-8 and long runs of angle brackets, ending in unterminated literals and comments
+// (which run to the end of the input, so they can only come last).
+func adversarial(n int) []byte {
+	parts := []string{
+		strings.Repeat("mod m { ", 1000) + strings.Repeat("}", 1000), strings.Repeat("{", 5000),
+		strings.Repeat("(]", 2000), "fn f<" + strings.Repeat("<", 3000) + "> {",
+		"\xff\xfe\xfd garbage \x00\x01", "'a 'b' '\\u{", strings.Repeat("}", 7000),
+		"use a::{" + strings.Repeat("b::{", 2000), "x.0.1.2.3" + strings.Repeat(".m()", 1000),
+		"impl<T for", "<<<<::f()", "r####\"x\"###\"####",
+	}
+	tail := "'\\u{ r####\" /* /* \"unterminated"
+	var b strings.Builder
+	for i := 0; b.Len() < n-len(tail); i++ {
+		b.WriteString(parts[i%len(parts)])
+		b.WriteByte('\n')
+	}
+	return []byte(b.String()[:n-len(tail)] + tail)
+}
+
+func TestParseAdversarialBounded(t *testing.T) {
+	src := adversarial(4 << 20)
+	pf := Parse(NewFile("hostile.rs", src), &Config{MaxTokens: 200_000})
+	if len(pf.Tokens) > 200_000 {
+		t.Errorf("%d tokens beyond the limit", len(pf.Tokens))
+	}
+	reasons := map[SkipReason]bool{}
+	for _, s := range pf.Skipped {
+		reasons[s.Reason] = true
+		if s.Pos > s.End || int(s.End) > len(src) {
+			t.Fatalf("bad skip %+v", s)
+		}
+	}
+	for _, r := range []SkipReason{SkipLexError, SkipUnmatched, SkipUnclosed, SkipTooDeep, SkipTooManyTokens} {
+		if pf.SkipCounts[r] == 0 {
+			t.Errorf("no skip for %v", r)
+		}
+	}
+	if len(pf.Skipped) > MaxSkips || !reasons[SkipLexError] {
+		t.Errorf("%d skips listed", len(pf.Skipped))
+	}
+}

@@ -663,7 +663,7 @@ func Tokenize(src []byte, dst []Token, maxTokens int) (toks []Token, errors int,
 	var s Scanner
 	s.Init(src, 0)
 	if dst == nil {
-		dst = make([]Token, 0, len(src)/4+16)
+		dst = make([]Token, 0, len(src)/5+16)
 	}
 	for {
 		t := s.Next()
