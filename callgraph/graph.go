@@ -1,6 +1,8 @@
 package callgraph
 
 import (
+	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -96,11 +98,44 @@ type Graph struct {
 	byCrate map[string][]int32 // crate ident -> crate ids
 }
 
-// NewGraph assembles a graph from its parts (as persisted); edges may be in any order.
-func NewGraph(crates []Crate, fns []Function, files []string, aliases []Alias, edges []Edge) *Graph {
+// NewGraph assembles a graph from its parts (as persisted); edges may be in any order. Parts that
+// refer outside the others are an error: a store is input too.
+func NewGraph(crates []Crate, fns []Function, files []string, aliases []Alias, edges []Edge) (*Graph, error) {
+	nc, nf := int32(len(crates)), int32(len(fns))
+	for i, c := range crates {
+		if c.FirstFn < 0 || c.FirstFn > c.EndFn || c.EndFn > nf || c.FirstFile < 0 || int(c.FirstFile) > len(files) {
+			return nil, fmt.Errorf("call graph: crate %d (%s %s): function or file range out of bounds", i, c.Name, c.Version)
+		}
+		for _, d := range c.Deps {
+			if d.Crate < -1 || d.Crate >= nc {
+				return nil, fmt.Errorf("call graph: crate %d (%s %s): dependency %s refers to crate %d of %d", i, c.Name, c.Version, d.Name, d.Crate, nc)
+			}
+		}
+	}
+	for i, f := range fns {
+		if f.Crate < 0 || f.Crate >= nc || f.File < 0 || int(f.File) >= len(files) {
+			return nil, fmt.Errorf("call graph: function %d (%s): crate or file out of bounds", i, f.Path)
+		}
+	}
+	for i, e := range edges {
+		if e.From < 0 || e.From >= nf || e.To < 0 || e.To >= nf || e.Kind > EdgeApprox {
+			return nil, fmt.Errorf("call graph: edge %d (%d -> %d, kind %d) out of bounds", i, e.From, e.To, e.Kind)
+		}
+	}
+	for _, a := range aliases {
+		if a.Crate < 0 || a.Crate >= nc || a.Kind == AliasFn && (a.Fn < 0 || a.Fn >= nf) || a.Kind > AliasMod {
+			return nil, fmt.Errorf("call graph: alias %s out of bounds", a.From)
+		}
+	}
 	g := &Graph{Crates: crates, Fns: fns, Files: files, Aliases: aliases}
 	g.setEdges(edges)
-	return g
+	return g, nil
+}
+
+// Store persists call graphs; internal/store's SQLite and PostgreSQL stores implement it.
+type Store interface {
+	SaveCallGraph(ctx context.Context, g *Graph) error
+	LoadCallGraph(ctx context.Context) (*Graph, error)
 }
 
 func (g *Graph) setEdges(edges []Edge) {

@@ -71,6 +71,48 @@ var migrations = []string{
 		updated TEXT NOT NULL
 	);
 	CREATE INDEX advisories_package ON advisories(package)`,
+	// 3: the function call graph (callgraph package), replaced as a whole by each build.
+	`CREATE TABLE cg_crates (
+		id INTEGER PRIMARY KEY,
+		name TEXT NOT NULL,
+		version TEXT NOT NULL,
+		first_fn INTEGER NOT NULL,
+		end_fn INTEGER NOT NULL,
+		first_file INTEGER NOT NULL,
+		problems INTEGER NOT NULL,
+		deps TEXT NOT NULL
+	);
+	CREATE TABLE cg_files (
+		id INTEGER PRIMARY KEY,
+		path TEXT NOT NULL
+	);
+	CREATE TABLE cg_functions (
+		id INTEGER PRIMARY KEY,
+		crate_id INTEGER NOT NULL,
+		path TEXT NOT NULL,
+		name TEXT NOT NULL,
+		owner TEXT NOT NULL,
+		file_id INTEGER NOT NULL,
+		line INTEGER NOT NULL,
+		flags SMALLINT NOT NULL
+	);
+	CREATE INDEX cg_functions_path ON cg_functions(path);
+	CREATE TABLE cg_edges (
+		caller INTEGER NOT NULL,
+		callee INTEGER NOT NULL,
+		line INTEGER NOT NULL,
+		col INTEGER NOT NULL,
+		kind SMALLINT NOT NULL
+	);
+	CREATE INDEX cg_edges_callee ON cg_edges(callee);
+	CREATE TABLE cg_aliases (
+		from_path TEXT NOT NULL,
+		kind SMALLINT NOT NULL,
+		crate_id INTEGER NOT NULL,
+		fn_id INTEGER NOT NULL,
+		target TEXT NOT NULL
+	);
+	CREATE INDEX cg_aliases_from ON cg_aliases(from_path)`,
 }
 
 func (s *sqlStore) migrate(ctx context.Context) error {
