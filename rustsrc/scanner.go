@@ -663,7 +663,11 @@ func Tokenize(src []byte, dst []Token, maxTokens int) (toks []Token, errors int,
 	var s Scanner
 	s.Init(src, 0)
 	if dst == nil {
-		dst = make([]Token, 0, len(src)/5+16)
+		n := len(src)/5 + 16
+		if maxTokens > 0 {
+			n = min(n, maxTokens)
+		}
+		dst = make([]Token, 0, n)
 	}
 	for {
 		t := s.Next()

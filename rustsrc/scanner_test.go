@@ -136,6 +136,9 @@ func FuzzScanner(f *testing.F) {
 			if tk.End == tk.Off {
 				t.Fatalf("empty token %+v", tk)
 			}
+			if tk.Kind.IsString() {
+				StringValue(NewFile("fuzz.rs", src), tk)
+			}
 			last = tk.End
 			if n > len(src)+1 {
 				t.Fatal("more tokens than bytes")
