@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -31,6 +32,11 @@ func expectAttack(t *testing.T, c *Client, want error, fragments ...string) {
 		}
 	}
 	t.Logf("rejected: %v", err)
+}
+
+// proofURL is the path of role's proof in the current tree.
+func (fx *fixture) proofURL(role string) string {
+	return fmt.Sprintf("/tuf/snapshot/%d/%s.proof.json", fx.repo.TreeVersion(), role)
 }
 
 func (fx *fixture) binOf(name string) string {
@@ -76,8 +82,8 @@ func TestAttackRollback(t *testing.T) {
 	fx := newFixture(t, KeyEd25519, 1, 1)
 	bin := fx.binOf("serde")
 	oldTS := fx.fetchServed("/tuf/timestamp.json")
-	oldBinProof := fx.fetchServed("/tuf/snapshot/" + bin + ".proof.json")
-	oldTargetsProof := fx.fetchServed("/tuf/snapshot/targets.proof.json")
+	oldBinURL, oldTargetsURL := fx.proofURL(bin), fx.proofURL("targets")
+	oldBinProof, oldTargetsProof := fx.fetchServed(oldBinURL), fx.fetchServed(oldTargetsURL)
 	oldIndex := fx.fetchIndex("serde")
 
 	fx.sign(fx.publish("serde", "1.0.2", false))
@@ -93,8 +99,8 @@ func TestAttackRollback(t *testing.T) {
 	// The whole old, still unexpired, repository state replayed to a client that saw newer.
 	fx.heal()
 	fx.attack("/tuf/timestamp.json", oldTS)
-	fx.attack("/tuf/snapshot/"+bin+".proof.json", oldBinProof)
-	fx.attack("/tuf/snapshot/targets.proof.json", oldTargetsProof)
+	fx.attack(oldBinURL, oldBinProof)
+	fx.attack(oldTargetsURL, oldTargetsProof)
 	fx.attack("/index/se/rd/serde", oldIndex)
 	expectAttack(t, c, ErrRollback, "timestamp.json", "older than version 2")
 }
@@ -113,10 +119,10 @@ func TestAttackFreeze(t *testing.T) {
 func TestAttackMixAndMatch(t *testing.T) {
 	fx := newFixture(t, KeyEd25519, 1, 1)
 	bin := fx.binOf("serde")
-	oldProof := fx.fetchServed("/tuf/snapshot/" + bin + ".proof.json")
+	oldProof := fx.fetchServed(fx.proofURL(bin))
 	fx.sign(fx.publish("serde", "1.0.2", false))
 
-	fx.attack("/tuf/snapshot/"+bin+".proof.json", oldProof)
+	fx.attack(fx.proofURL(bin), oldProof)
 	expectAttack(t, fx.client(nil), ErrMerkle, "mix-and-match")
 
 	// The same proof relabelled as coming from the current tree: the path no longer leads to
@@ -125,7 +131,7 @@ func TestAttackMixAndMatch(t *testing.T) {
 	must(t, json.Unmarshal(oldProof, &p))
 	p.TreeVersion = 2
 	relabelled := must2(t, func() ([]byte, error) { return canonical(p) })
-	fx.attack("/tuf/snapshot/"+bin+".proof.json", relabelled)
+	fx.attack(fx.proofURL(bin), relabelled)
 	expectAttack(t, fx.client(nil), ErrMerkle, "not the signed root")
 
 	// A proof of another bin offered for serde's bin.
@@ -133,7 +139,7 @@ func TestAttackMixAndMatch(t *testing.T) {
 	if bin == other {
 		other = "bin-1"
 	}
-	fx.attack("/tuf/snapshot/"+bin+".proof.json", fx.fetchServed("/tuf/snapshot/"+other+".proof.json"))
+	fx.attack(fx.proofURL(bin), fx.fetchServed(fx.proofURL(other)))
 	expectAttack(t, fx.client(nil), ErrMerkle, "proves role")
 }
 

@@ -272,8 +272,12 @@ var errStaleTree = errors.New("tree changed during verification")
 
 // verifyRole fetches and verifies role's proof against the tree and then the role itself.
 func (c *Client) verifyRole(ctx context.Context, f *fetcher, tr *trustedRepo, role string, verifySig func(*metadata.Metadata[metadata.TargetsType]) error) (*metadata.Metadata[metadata.TargetsType], error) {
-	pname := "snapshot/" + role + ".proof.json"
+	pname := fmt.Sprintf("snapshot/%d/%s.proof.json", tr.treeVersion, role)
 	data, err := f.get(ctx, c.MetadataURL+pname, MaxProofBytes)
+	if errors.Is(err, ErrNotFound) {
+		// The repository published so many trees since our timestamp that it stopped serving it.
+		return nil, fmt.Errorf("%w: %w", errStaleTree, err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -281,11 +285,7 @@ func (c *Client) verifyRole(ctx context.Context, f *fetcher, tr *trustedRepo, ro
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", pname, err)
 	}
-	if p.TreeVersion > tr.treeVersion {
-		return nil, fmt.Errorf("%s is from tree %d, timestamp signs tree %d: %w", pname, p.TreeVersion, tr.treeVersion, errStaleTree)
-	}
-	if p.TreeVersion < tr.treeVersion {
-		// An honest repository only serves proofs of its current tree, never an older one.
+	if p.TreeVersion != tr.treeVersion {
 		return nil, fmt.Errorf("%s: %w: proof is from tree %d but timestamp signs tree %d (mix-and-match)", pname, ErrMerkle, p.TreeVersion, tr.treeVersion)
 	}
 	if p.Leaf.Name != role {

@@ -3,6 +3,7 @@ package tuf
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 )
 
@@ -32,4 +33,25 @@ func TestVerifyHonestRepository(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestVerifyWhilePublishing(t *testing.T) {
+	fx := newFixture(t, KeyEd25519, 1, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 15 {
+			if _, err := fx.repo.Update(context.Background(), []IndexFile{fx.publish("rand", fmt.Sprintf("0.9.%d", i), false)}); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	c := fx.client(nil)
+	for range 15 {
+		if _, err := c.Verify(context.Background(), "serde", "1.0.0", true); err != nil {
+			t.Fatalf("verification during publishing: %v", err)
+		}
+	}
+	<-done
 }

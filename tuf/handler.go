@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -29,8 +30,8 @@ func (r *Repository) serve(w http.ResponseWriter, req *http.Request) {
 			slog.Warn("tuf: reload failed, serving the previous tree", "dir", r.dir, "err", err)
 		}
 	}
-	if role, ok := strings.CutSuffix(strings.TrimPrefix(name, "snapshot/"), ".proof.json"); ok && strings.HasPrefix(name, "snapshot/") {
-		data, err := r.ProofFor(role)
+	if version, role, ok := proofPath(name); ok {
+		data, err := r.ProofAt(version, role)
 		if err != nil {
 			status := http.StatusInternalServerError
 			if errors.Is(err, ErrNotFound) {
@@ -39,7 +40,7 @@ func (r *Repository) serve(w http.ResponseWriter, req *http.Request) {
 			http.Error(w, err.Error(), status)
 			return
 		}
-		writeJSON(w, req, data, "no-store")
+		writeJSON(w, req, data, "public, max-age=31536000, immutable")
 		return
 	}
 	if !servableName(name) {
@@ -72,6 +73,24 @@ func (r *Repository) serve(w http.ResponseWriter, req *http.Request) {
 		cache = "no-cache"
 	}
 	writeJSON(w, req, data, cache)
+}
+
+// proofPath parses snapshot/T/ROLE.proof.json.
+func proofPath(name string) (int64, string, bool) {
+	rest, ok := strings.CutPrefix(name, "snapshot/")
+	if !ok {
+		return 0, "", false
+	}
+	v, file, ok := strings.Cut(rest, "/")
+	role, isProof := strings.CutSuffix(file, ".proof.json")
+	if !ok || !isProof {
+		return 0, "", false
+	}
+	version, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || version < 1 {
+		return 0, "", false
+	}
+	return version, role, true
 }
 
 // servableName admits only the metadata names the repository writes: no directories other

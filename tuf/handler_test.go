@@ -13,19 +13,22 @@ func TestHandlerServesOnlyMetadata(t *testing.T) {
 	must(t, os.WriteFile(filepath.Join(fx.dir, "x.json.tmp"), []byte("{}"), 0o644))
 	h := fx.repo.Handler()
 	for path, want := range map[string]int{
-		"/root.json":                   200,
-		"/1.root.json":                 200,
-		"/timestamp.json":              200,
-		"/1.targets.json":              200,
-		"/snapshot/1.delta.json":       200,
-		"/snapshot/targets.proof.json": 200,
-		"/snapshot/nope.proof.json":    404,
-		"/../secret.json":              404,
-		"/snapshot/../../secret.json":  404,
-		"/x.json.tmp":                  404,
-		"/snapshot/":                   404,
-		"/.hidden.json":                404,
-		"/2.targets.json":              404,
+		"/root.json":                      200,
+		"/1.root.json":                    200,
+		"/timestamp.json":                 200,
+		"/1.targets.json":                 200,
+		"/snapshot/1.delta.json":          200,
+		"/snapshot/1/targets.proof.json":  200,
+		"/snapshot/targets.proof.json":    404,
+		"/snapshot/99/targets.proof.json": 404,
+		"/snapshot/1/nope.proof.json":     404,
+		"/snapshot/x/targets.proof.json":  404,
+		"/../secret.json":                 404,
+		"/snapshot/../../secret.json":     404,
+		"/x.json.tmp":                     404,
+		"/snapshot/":                      404,
+		"/.hidden.json":                   404,
+		"/2.targets.json":                 404,
 	} {
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest("GET", "/", nil)

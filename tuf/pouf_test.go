@@ -22,10 +22,11 @@ func TestPOUFVector(t *testing.T) {
 	tree, err := leafTree(leaves)
 	must(t, err)
 	root := tree.Root()
-	r := &Repository{}
+	r := &Repository{dir: t.TempDir()}
 	must(t, r.setLeaves(leaves))
 	r.tsVersion = 7
-	proof, err := r.proofLocked("bin-1")
+	r.remember()
+	proof, err := r.ProofAt(7, "bin-1")
 	must(t, err)
 	p, err := ParseProof(proof)
 	must(t, err)

@@ -57,6 +57,43 @@ type Repository struct {
 	tree      *merkle.Tree
 	timestamp []byte
 	tsVersion int64
+	tsStat    fileStamp
+	served    []servedTree // the last maxServedTrees trees, oldest first
+}
+
+// maxServedTrees is how many recent trees proofs are served for: a client reading the
+// timestamp of tree T and then its proofs must not lose the race against the next publish.
+const maxServedTrees = 16
+
+// servedTree is an immutable tree and its leaves, from which proofs of that version are made.
+type servedTree struct {
+	version int64
+	tree    *merkle.Tree
+	leaves  []Leaf
+	index   map[string]int
+}
+
+// fileStamp identifies a version of a file cheaply, to notice another process's writes.
+type fileStamp struct {
+	size    int64
+	modTime time.Time
+}
+
+func stampOf(path string) fileStamp {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fileStamp{}
+	}
+	return fileStamp{fi.Size(), fi.ModTime()}
+}
+
+// remember makes the current tree servable; called with r.mu held after every new tree.
+func (r *Repository) remember() {
+	r.served = append(r.served, servedTree{version: r.tsVersion, tree: r.tree.Clone(), leaves: slices.Clone(r.leaves), index: r.leafIndex})
+	if n := len(r.served) - maxServedTrees; n > 0 {
+		r.served = slices.Delete(r.served, 0, n)
+	}
+	r.tsStat = stampOf(filepath.Join(r.dir, "timestamp.json"))
 }
 
 // Options configure Open: the online keys (nil for a read-only server) and clock.
@@ -209,6 +246,7 @@ func Open(dir string, o Options) (*Repository, error) {
 		return nil, fmt.Errorf("open repository: tree replayed from %s/snapshot has root %x, timestamp.json signs %x", dir, r.tree.Root(), signedRoot)
 	}
 	r.timestamp, r.tsVersion = tsData, ts.Signed.Version
+	r.remember()
 	top, err := r.readTargets(metadata.TARGETS)
 	if err != nil {
 		return nil, fmt.Errorf("open repository: %w", err)
@@ -242,14 +280,22 @@ func (r *Repository) replay(leaves []Leaf, from, to int64) ([]Leaf, error) {
 // Reload picks up trees and roots another process (cratewatch tuf update) published in the
 // directory since this Repository last read or wrote it. It is a no-op when nothing changed.
 func (r *Repository) Reload() error {
+	tsPath := filepath.Join(r.dir, "timestamp.json")
+	st := stampOf(tsPath)
+	r.mu.RLock()
+	same := st == r.tsStat
+	r.mu.RUnlock()
+	if same {
+		return nil
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	tsPath := filepath.Join(r.dir, "timestamp.json")
 	tsData, err := readBounded(tsPath, MaxMetadataBytes)
 	if err != nil {
 		return fmt.Errorf("reload: %w", err)
 	}
 	if bytes.Equal(tsData, r.timestamp) {
+		r.tsStat = st
 		return nil
 	}
 	ts, err := new(metadata.Metadata[metadata.TimestampType]).FromBytes(tsData)
@@ -284,6 +330,7 @@ func (r *Repository) Reload() error {
 		return fmt.Errorf("reload: replayed tree has root %x, %s signs %x", r.tree.Root(), tsPath, signedRoot)
 	}
 	r.root, r.timestamp, r.tsVersion = root, tsData, ts.Signed.Version
+	r.remember()
 	return nil
 }
 
@@ -562,6 +609,7 @@ func (r *Repository) commit(stats *UpdateStats, changed []int) error {
 	}
 	stats.add(2 * len(tsData))
 	r.timestamp, r.tsVersion = tsData, version
+	r.remember()
 	stats.TreeVersion = version
 	return nil
 }
@@ -669,22 +717,35 @@ func (r *Repository) TreeVersion() int64 {
 func (r *Repository) ProofFor(role string) ([]byte, error) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	return r.proofLocked(role)
+	return r.proofAt(r.tsVersion, role)
 }
 
-func (r *Repository) proofLocked(role string) ([]byte, error) {
-	if r.tree == nil {
-		return nil, fmt.Errorf("%w: repository not built", ErrNotFound)
+// ProofAt returns the proof file of role in tree version, if that tree is still served.
+func (r *Repository) ProofAt(version int64, role string) ([]byte, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.proofAt(version, role)
+}
+
+func (r *Repository) proofAt(version int64, role string) ([]byte, error) {
+	var t *servedTree
+	for i := range r.served {
+		if r.served[i].version == version {
+			t = &r.served[i]
+		}
 	}
-	i, ok := r.leafIndex[role]
+	if t == nil {
+		return nil, fmt.Errorf("%w: tree %d is not among the %d trees served", ErrNotFound, version, len(r.served))
+	}
+	i, ok := t.index[role]
 	if !ok {
 		return nil, fmt.Errorf("%w: role %.70q is not in the snapshot tree", ErrNotFound, role)
 	}
-	steps, err := r.tree.Proof(i)
+	steps, err := t.tree.Proof(i)
 	if err != nil {
 		return nil, err
 	}
-	p := Proof{Leaf: r.leaves[i], LeafIndex: uint64(i), TreeSize: uint64(r.tree.Size()), TreeVersion: r.tsVersion,
+	p := Proof{Leaf: t.leaves[i], LeafIndex: uint64(i), TreeSize: uint64(t.tree.Size()), TreeVersion: t.version,
 		Path: make([]string, len(steps)), Directions: make([]string, len(steps))}
 	for j, s := range steps {
 		p.Path[j] = hex.EncodeToString(s.Sibling[:])

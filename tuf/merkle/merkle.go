@@ -199,3 +199,13 @@ func Verify(leaf Hash, index, size uint64, steps []Step, root Hash) error {
 	}
 	return nil
 }
+
+// Clone returns an independent copy, so a served tree can stay fixed while the original is
+// updated with Set.
+func (t *Tree) Clone() *Tree {
+	c := &Tree{levels: make([][]Hash, len(t.levels))}
+	for i, l := range t.levels {
+		c.levels[i] = append([]Hash(nil), l...)
+	}
+	return c
+}
