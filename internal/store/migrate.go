@@ -113,6 +113,18 @@ var migrations = []string{
 		target TEXT NOT NULL
 	);
 	CREATE INDEX cg_aliases_from ON cg_aliases(from_path)`,
+	// 4: per-crate analysis results (source facts, scan verdicts), one JSON document per
+	// analyser and input, so long runs resume by skipping inputs already stored.
+	`CREATE TABLE facts (
+		kind TEXT NOT NULL,
+		input TEXT NOT NULL,
+		crate TEXT NOT NULL,
+		version TEXT NOT NULL,
+		data TEXT NOT NULL,
+		updated TEXT NOT NULL,
+		PRIMARY KEY (kind, input)
+	);
+	CREATE INDEX facts_crate ON facts(crate, version)`,
 }
 
 func (s *sqlStore) migrate(ctx context.Context) error {

@@ -32,6 +32,12 @@ type Store interface {
 	PutAdvisories(ctx context.Context, advs []*advisory.Advisory, at time.Time) (added, updated int, err error)
 	// Advisories returns every stored advisory, sorted by ID.
 	Advisories(ctx context.Context) ([]*advisory.Advisory, error)
+	// PutFacts saves analysis results of one kind, replacing earlier ones for the same inputs.
+	PutFacts(ctx context.Context, kind string, facts []Fact, at time.Time) error
+	// FactInputs lists the inputs that have results of a kind.
+	FactInputs(ctx context.Context, kind string) (map[string]bool, error)
+	// ScanFacts streams the results of a kind, ordered by input.
+	ScanFacts(ctx context.Context, kind string, fn func(Fact) error) error
 	// Stats counts what the store holds (removed crates excluded).
 	Stats(ctx context.Context) (Stats, error)
 	// Dialect names the backend ("sqlite" or "postgres").
@@ -117,4 +123,12 @@ type ScannedVersion struct {
 	Dup    int
 	Yanked bool
 	Deps   []index.Dep
+}
+
+// Fact is one analyser's result for one input (a crate file or directory), as JSON.
+type Fact struct {
+	Input   string
+	Crate   string
+	Version string
+	Data    []byte
 }

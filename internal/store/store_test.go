@@ -31,6 +31,7 @@ func TestConformance(t *testing.T) {
 			t.Run("Reopen", func(t *testing.T) { testReopen(t, b) })
 			t.Run("ManyCrates", func(t *testing.T) { testManyCrates(t, b.Open(t)) })
 			t.Run("Advisories", func(t *testing.T) { testAdvisories(t, b.Open(t)) })
+			t.Run("Facts", func(t *testing.T) { testFacts(t, b.Open(t)) })
 		})
 	}
 }
@@ -348,5 +349,36 @@ func testAdvisories(t *testing.T, st store.Store) {
 	}
 	if s := stats(t, st); s.Advisories != 1 {
 		t.Fatalf("stats = %+v", s)
+	}
+}
+
+func testFacts(t *testing.T, st store.Store) {
+	put := func(fs ...store.Fact) {
+		t.Helper()
+		if err := st.PutFacts(ctx, "rustsrc", fs, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(store.Fact{Input: "/c/a-1.0.0", Crate: "a", Version: "1.0.0", Data: []byte(`{"n":1}`)},
+		store.Fact{Input: "/c/b-2.0.0", Crate: "b", Version: "2.0.0", Data: []byte(`{"n":2}`)},
+		store.Fact{Input: "/c/a-1.0.0", Crate: "a", Version: "1.0.0", Data: []byte(`{"n":3}`)})
+	put(store.Fact{Input: "/c/b-2.0.0", Crate: "b", Version: "2.0.0", Data: []byte(`{"n":4}`)})
+	if err := st.PutFacts(ctx, "malware", []store.Fact{{Input: "/c/a-1.0.0", Crate: "a", Version: "1.0.0", Data: []byte(`{}`)}}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	err := st.ScanFacts(ctx, "rustsrc", func(f store.Fact) error {
+		got = append(got, f.Input+" "+f.Crate+"@"+f.Version+" "+string(f.Data))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{`/c/a-1.0.0 a@1.0.0 {"n":3}`, `/c/b-2.0.0 b@2.0.0 {"n":4}`}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("facts = %q, want %q", got, want)
+	}
+	in, err := st.FactInputs(ctx, "malware")
+	if err != nil || len(in) != 1 || !in["/c/a-1.0.0"] {
+		t.Fatalf("inputs = %v, %v", in, err)
 	}
 }
