@@ -235,8 +235,11 @@ func Open(dir string, o Options) (*Repository, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open repository: %s: %w", tsPath, err)
 	}
-	leaves, err := r.replay(nil, 1, treeVersion)
+	leaves, from, err := r.checkpoint(treeVersion)
 	if err != nil {
+		return nil, fmt.Errorf("open repository: %w", err)
+	}
+	if leaves, err = r.replay(leaves, from, treeVersion); err != nil {
 		return nil, fmt.Errorf("open repository: %w", err)
 	}
 	if err := r.setLeaves(leaves); err != nil {
@@ -256,6 +259,37 @@ func Open(dir string, o Options) (*Repository, error) {
 	}
 	r.bits = top.Signed.Delegations.SuccinctRoles.BitLength
 	return r, nil
+}
+
+// checkpointEvery is how often (in trees) the full leaf list is saved, so that opening a
+// repository replays at most that many deltas rather than its whole history.
+var checkpointEvery int64 = 1024
+
+const checkpointFile = "checkpoint.json"
+
+// checkpoint returns the leaves of the newest checkpoint not after tree upTo and the first
+// tree still to replay; without a usable checkpoint, replay starts at tree 1.
+func (r *Repository) checkpoint(upTo int64) ([]Leaf, int64, error) {
+	p := filepath.Join(r.dir, "snapshot", checkpointFile)
+	data, err := readBounded(p, MaxDeltaBytes)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, 1, nil
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	d, err := ParseDelta(data)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", p, err)
+	}
+	if d.TreeVersion > upTo {
+		return nil, 1, nil // written by an update whose timestamp never landed
+	}
+	leaves, err := applyDelta(nil, d)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", p, err)
+	}
+	return leaves, d.TreeVersion + 1, nil
 }
 
 // replay applies the deltas of trees from..to to leaves.
@@ -589,6 +623,19 @@ func (r *Repository) commit(stats *UpdateStats, changed []int) error {
 		return err
 	}
 	stats.add(len(data))
+	if version%checkpointEvery == 0 {
+		cp := Delta{TreeVersion: version, TreeSize: len(r.leaves), Changes: make([]DeltaChange, len(r.leaves))}
+		for i, l := range r.leaves {
+			cp.Changes[i] = DeltaChange{Index: i, Leaf: l}
+		}
+		if data, err = canonical(cp); err != nil {
+			return err
+		}
+		if err := writeFile(filepath.Join(r.dir, "snapshot", checkpointFile), data); err != nil {
+			return err
+		}
+		stats.add(len(data))
+	}
 	ts := metadata.Timestamp(r.expires(r.expiry.Timestamp))
 	ts.Signed.Version = version
 	ts.Signed.Meta = map[string]*metadata.MetaFiles{snapshotMeta: metadata.MetaFile(version)}

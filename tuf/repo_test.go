@@ -3,6 +3,7 @@ package tuf
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -145,5 +146,23 @@ func TestReadIndexSkipsWhatIsNotAnIndexFile(t *testing.T) {
 	slices.Sort(got)
 	if want := []string{"1/a", "config.json", "se/rd/serde"}; !slices.Equal(got, want) {
 		t.Fatalf("ReadIndex found %v, want %v", got, want)
+	}
+}
+
+func TestOpenFromCheckpoint(t *testing.T) {
+	defer func(n int64) { checkpointEvery = n }(checkpointEvery)
+	checkpointEvery = 3
+	fx := newFixture(t, KeyEd25519, 1, 1)
+	for i := range 4 {
+		fx.sign(fx.publish("rand", fmt.Sprintf("0.9.%d", i), false))
+	}
+	// Trees 1-5 exist, the checkpoint holds tree 3: the first deltas are no longer needed.
+	for _, v := range []int{1, 2, 3} {
+		must(t, os.Remove(filepath.Join(fx.dir, "snapshot", fmt.Sprintf("%d.delta.json", v))))
+	}
+	re, err := Open(fx.dir, Options{})
+	must(t, err)
+	if re.tree.Root() != fx.repo.tree.Root() || re.TreeVersion() != 5 {
+		t.Fatalf("reopened from checkpoint at tree %d with another root", re.TreeVersion())
 	}
 }
