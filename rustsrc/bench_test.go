@@ -2,8 +2,10 @@ package rustsrc
 
 import (
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -18,8 +20,17 @@ func corpusDir() string {
 	return filepath.Join(home, ".cache", "cratewatch", "debian-crates", "registry")
 }
 
-// loadCorpus reads up to maxBytes of .rs files from the corpus, or generated code when it is absent.
+// loadCorpus reads up to maxBytes of .rs files from the corpus (CRATEWATCH_BENCH_MB overrides the
+// amount; 0 there means all of it), or generated code when the corpus is absent.
 func loadCorpus(tb testing.TB, maxBytes int) [][]byte {
+	if v := os.Getenv("CRATEWATCH_BENCH_MB"); v != "" {
+		if mb, err := strconv.Atoi(v); err == nil {
+			maxBytes = mb << 20
+			if mb == 0 {
+				maxBytes = math.MaxInt
+			}
+		}
+	}
 	var files [][]byte
 	total := 0
 	root := corpusDir()

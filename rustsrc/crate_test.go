@@ -111,6 +111,7 @@ pub unsafe fn danger() { unsafe { deflate(core::ptr::null_mut(), 0); } }
 unsafe impl Send for Wrapper {}
 unsafe trait Raw {}
 fn safe() { unsafe { inflate(p) }; unsafe { x() } }
+mod web;
 `,
 		"build.rs": `use std::process::Command;
 extern crate pkg_config;
@@ -118,7 +119,10 @@ fn main() {
     cc::Build::new().file("src/zlib/deflate.c").compile("z");
     let b = bindgen::Builder::default();
     Command::new("cmake").arg(".").status().unwrap();
+    println!("cargo:rustc-link-lib=static=bz2");
+    println!("cargo:rustc-link-lib={}", name);
 }`,
+		"src/web.rs":         `#[wasm_bindgen] extern "C" { fn alert(s: &str); }`,
 		"src/zlib/deflate.c": "int deflate(void){return 0;}\n",
 		"src/zlib/zlib.h":    "#define Z 1\n",
 		"src/asm/x.S":        "nop\n",
@@ -139,6 +143,9 @@ fn main() {
 	if strings.Join(ffi.LinkNames, ",") != "z" || ffi.Links != "z" || !ffi.SysName {
 		t.Errorf("link %+v", ffi)
 	}
+	if ffi.WasmBindgenBlocks != 1 || ffi.WasmBindgenFns != 1 || strings.Join(ffi.BuildLinkLibs, ",") != "bz2,{}" {
+		t.Errorf("wasm %d/%d, build link libs %q", ffi.WasmBindgenBlocks, ffi.WasmBindgenFns, ffi.BuildLinkLibs)
+	}
 	if ffi.ExportedFns != 1 || ffi.NoMangle != 1 {
 		t.Errorf("exported %d no_mangle %d", ffi.ExportedFns, ffi.NoMangle)
 	}
@@ -151,7 +158,7 @@ fn main() {
 	if u := fa.Unsafe; u.Blocks != 3 || u.Fns != 1 || u.Impls != 1 || u.Traits != 1 {
 		t.Errorf("unsafe %+v", u)
 	}
-	if !ffi.HasFFI() || fa.FilesByTarget["build"] != 1 || fa.FilesByTarget["lib"] != 1 {
+	if !ffi.HasFFI() || fa.FilesByTarget["build"] != 1 || fa.FilesByTarget["lib"] != 2 {
 		t.Errorf("facts %+v", fa)
 	}
 }

@@ -51,10 +51,16 @@ type FFI struct {
 	ExternBlocks int            `json:"extern_blocks"`
 	ExternFns    int            `json:"extern_fns"`
 	ByABI        map[string]int `json:"extern_blocks_by_abi,omitempty"`
+	// WasmBindgenBlocks and WasmBindgenFns count #[wasm_bindgen] extern blocks and their fns:
+	// JavaScript imports, not native code, so they are not in ExternBlocks and ExternFns.
+	WasmBindgenBlocks int `json:"wasm_bindgen_blocks,omitempty"`
+	WasmBindgenFns    int `json:"wasm_bindgen_fns,omitempty"`
 	// Foreign lists the foreign functions (at most MaxListed).
 	Foreign []ForeignFn `json:"foreign,omitempty"`
-	// LinkNames are the #[link(name = "...")] libraries.
-	LinkNames []string `json:"link_names,omitempty"`
+	// LinkNames are the #[link(name = "...")] libraries; BuildLinkLibs the libraries a build script
+	// names in "cargo:rustc-link-lib=[kind=]name" string literals (format placeholders kept).
+	LinkNames     []string `json:"link_names,omitempty"`
+	BuildLinkLibs []string `json:"build_link_libs,omitempty"`
 	// ExportedFns counts Rust fns with a non-Rust ABI and a body (callable from C);
 	// NoMangle counts #[no_mangle] / #[export_name] items.
 	ExportedFns int    `json:"exported_fns"`
@@ -125,8 +131,7 @@ func (c *Crate) Facts() Facts {
 	ffi := &fa.FFI
 	ffi.Links = c.Links
 	ffi.SysName = strings.HasSuffix(c.Name, "-sys") || strings.HasSuffix(c.Name, "_sys")
-	tools := map[string]bool{}
-	links := map[string]bool{}
+	tools, links, buildLibs := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, f := range c.Files {
 		pf := f.Parsed
 		fa.Files++
@@ -150,10 +155,13 @@ func (c *Crate) Facts() Facts {
 		for i := range pf.Items {
 			it := &pf.Items[i]
 			inExtern := it.Parent != None && pf.Items[it.Parent].Kind == ItemExternBlock
+			wasm := inExtern && hasAttr(pf.Items[it.Parent].Attrs, "wasm_bindgen")
 			switch it.Kind {
 			case ItemFn:
 				fa.Fns++
 				switch {
+				case wasm:
+					ffi.WasmBindgenFns++
 				case inExtern:
 					ffi.ExternFns++
 					if len(ffi.Foreign) < MaxListed {
@@ -178,6 +186,10 @@ func (c *Crate) Facts() Facts {
 					fa.Unsafe.Traits++
 				}
 			case ItemExternBlock:
+				if hasAttr(it.Attrs, "wasm_bindgen") {
+					ffi.WasmBindgenBlocks++
+					break
+				}
 				ffi.ExternBlocks++
 				abi := it.ABI
 				if abi == "" {
@@ -201,6 +213,7 @@ func (c *Crate) Facts() Facts {
 		}
 		if f.Target == TargetBuild {
 			noteTools(pf, tools)
+			noteLinkLibs(pf, buildLibs)
 		}
 		fa.noteSkips(f)
 	}
@@ -212,6 +225,10 @@ func (c *Crate) Facts() Facts {
 		ffi.LinkNames = append(ffi.LinkNames, n)
 	}
 	slices.Sort(ffi.LinkNames)
+	for n := range buildLibs {
+		ffi.BuildLinkLibs = append(ffi.BuildLinkLibs, n)
+	}
+	slices.Sort(ffi.BuildLinkLibs)
 	ffi.Native = nativeSources(c.FS)
 	return fa
 }
@@ -270,6 +287,31 @@ func noteTools(pf *ParsedFile, tools map[string]bool) {
 				}
 				break
 			}
+		}
+	}
+}
+
+// noteLinkLibs records the libraries named in "cargo:rustc-link-lib=[KIND=]NAME" literals.
+func noteLinkLibs(pf *ParsedFile, libs map[string]bool) {
+	const key = "cargo:rustc-link-lib="
+	for _, t := range pf.Tokens {
+		if !t.Kind.IsString() || len(libs) >= MaxListed {
+			continue
+		}
+		v, _ := StringValue(pf.File, t)
+		i := strings.Index(v, key)
+		if i < 0 {
+			continue
+		}
+		lib := strings.TrimSpace(v[i+len(key):])
+		if j := strings.IndexAny(lib, " \n\t\""); j >= 0 {
+			lib = lib[:j]
+		}
+		if j := strings.LastIndexByte(lib, '='); j >= 0 {
+			lib = lib[j+1:]
+		}
+		if lib != "" && len(lib) <= 128 {
+			libs[lib] = true
 		}
 	}
 }

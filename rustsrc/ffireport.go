@@ -77,6 +77,8 @@ func Summarize(records []Record) *FFIReport {
 		{"any FFI (extern, #[link], links, exported fn or native code)", func(f *Facts) bool { return f.FFI.HasFFI() }},
 		{"extern blocks", func(f *Facts) bool { return f.FFI.ExternBlocks > 0 }},
 		{"#[link(name)] attributes", func(f *Facts) bool { return len(f.FFI.LinkNames) > 0 }},
+		{"build script linking a library (cargo:rustc-link-lib)", func(f *Facts) bool { return len(f.FFI.BuildLinkLibs) > 0 }},
+		{"#[wasm_bindgen] extern blocks (JavaScript imports)", func(f *Facts) bool { return f.FFI.WasmBindgenBlocks > 0 }},
 		{"links key in Cargo.toml", func(f *Facts) bool { return f.FFI.Links != "" }},
 		{"named *-sys", func(f *Facts) bool { return f.FFI.SysName }},
 		{"exported extern fns", func(f *Facts) bool { return f.FFI.ExportedFns > 0 }},
@@ -136,7 +138,8 @@ func Summarize(records []Record) *FFIReport {
 		}
 		name := f.Name + " " + f.Version
 		if f.FFI.ExternFns > 0 {
-			ext = append(ext, CrateCount{name, int64(f.FFI.ExternFns), strings.Join(f.FFI.LinkNames, " ")})
+			libs := slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(f.FFI.LinkNames), f.FFI.BuildLinkLibs...))))
+			ext = append(ext, CrateCount{name, int64(f.FFI.ExternFns), strings.Join(libs, " ")})
 		}
 		if nb > 0 {
 			nat = append(nat, CrateCount{name, nb, strings.Join(f.FFI.BuildTools, " ")})
@@ -215,7 +218,7 @@ func (r *FFIReport) WriteText(w io.Writer) error {
 			fmt.Fprintf(tw, "  %s\t%s\t%s\n", c.Crate, unit(c.N), c.Note)
 		}
 	}
-	list("crates with the most foreign functions (with #[link] names)", r.TopExtern, func(n int64) string { return fmt.Sprint(n) })
+	list("crates with the most foreign functions (with #[link] and build-script link libraries)", r.TopExtern, func(n int64) string { return fmt.Sprint(n) })
 	list("crates with the most bundled native code (with build tools)", r.TopNative, func(n int64) string { return fmt.Sprintf("%.2f MB", float64(n)/1e6) })
 	section("skipped regions by reason", r.Skipped)
 	for _, e := range r.SkipExamples {
@@ -324,7 +327,7 @@ svg text{font-size:12px}.bar{fill:#4a78b5}.err{color:#900}
 {{range .Bars}}<text x="0" y="{{.Y}}" dy="15">{{.Label}}</text><rect class="bar" x="420" y="{{.Y}}" width="{{printf "%.1f" .W}}" height="18"/><text x="{{printf "%.1f" .W}}" dx="426" y="{{.Y}}" dy="15">{{.Value}}</text>
 {{end}}</svg>
 {{end}}
-{{if .R.TopExtern}}<h2>Foreign functions: top crates</h2><table><tr><th>crate</th><th>foreign fns</th><th>#[link] names</th></tr>
+{{if .R.TopExtern}}<h2>Foreign functions: top crates</h2><table><tr><th>crate</th><th>foreign fns</th><th>libraries linked</th></tr>
 {{range .R.TopExtern}}<tr><td>{{.Crate}}</td><td class="n">{{.N}}</td><td>{{.Note}}</td></tr>{{end}}</table>{{end}}
 {{if .R.SkipExamples}}<h2>Skipped regions: examples</h2><ul>{{range .R.SkipExamples}}<li><code>{{.}}</code></li>{{end}}</ul>{{end}}
 {{if .R.Errors}}<h2>Analysis errors</h2><ul class="err">{{range .R.Errors}}<li>{{.}}</li>{{end}}</ul>{{end}}
