@@ -58,7 +58,8 @@ type FFI struct {
 	// Foreign lists the foreign functions (at most MaxListed).
 	Foreign []ForeignFn `json:"foreign,omitempty"`
 	// LinkNames are the #[link(name = "...")] libraries; BuildLinkLibs the libraries a build script
-	// names in "cargo:rustc-link-lib=[kind=]name" string literals (format placeholders kept).
+	// names in "cargo:rustc-link-lib=[kind=]name" string literals (names computed at build time,
+	// format placeholders, are left out).
 	LinkNames     []string `json:"link_names,omitempty"`
 	BuildLinkLibs []string `json:"build_link_libs,omitempty"`
 	// ExportedFns counts Rust fns with a non-Rust ABI and a body (callable from C);
@@ -310,7 +311,7 @@ func noteLinkLibs(pf *ParsedFile, libs map[string]bool) {
 		if j := strings.LastIndexByte(lib, '='); j >= 0 {
 			lib = lib[j+1:]
 		}
-		if lib != "" && len(lib) <= 128 {
+		if lib != "" && len(lib) <= 128 && !strings.ContainsAny(lib, "{}") {
 			libs[lib] = true
 		}
 	}
