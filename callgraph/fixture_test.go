@@ -2,7 +2,10 @@ package callgraph
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -332,5 +335,59 @@ func TestReachAdvisory(t *testing.T) {
 	loc := sarif.Runs[0].Results[0].Locations[0].PhysicalLocation
 	if loc.ArtifactLocation.URI != "app-0.1.0/src/lib.rs" || loc.Region.StartLine != 3 {
 		t.Errorf("SARIF location %+v", loc)
+	}
+}
+
+func TestExportNeo4j(t *testing.T) {
+	g := fixtureCorpus(t)
+	dir := t.TempDir()
+	if err := ExportNeo4j(g, dir); err != nil {
+		t.Fatal(err)
+	}
+	count := func(name string) [][]string {
+		f, err := os.Open(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		recs, err := csv.NewReader(f).ReadAll()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return recs
+	}
+	if n := len(count("functions.csv")) - 1; n != len(g.Fns) {
+		t.Errorf("functions.csv has %d rows for %d functions", n, len(g.Fns))
+	}
+	calls := count("calls.csv")
+	if len(calls)-1 != len(g.Edges()) || calls[0][0] != ":START_ID(Function)" {
+		t.Errorf("calls.csv has %d rows for %d edges, header %v", len(calls)-1, len(g.Edges()), calls[0])
+	}
+	deps := count("depends_on.csv")
+	if len(deps)-1 != g.Stats.DepsLinked {
+		t.Errorf("depends_on.csv has %d rows, %d deps linked", len(deps)-1, g.Stats.DepsLinked)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "constraints.cypher")); err != nil || !strings.Contains(string(b), "FOR (f:Function) REQUIRE f.id IS UNIQUE") {
+		t.Errorf("constraints.cypher: %v %s", err, b)
+	}
+}
+
+func TestCfgTestExcluded(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{
+		"src/lib.rs": `
+pub fn target() {}
+pub fn real() { target(); }
+#[cfg(test)]
+mod tests { #[test] fn t() { super::target(); } }
+#[cfg(test)]
+mod more;
+`,
+		"src/more.rs": "fn t2() { crate::target(); }"}})
+	var callers []string
+	for _, e := range g.Callers(g.Lookup("a::target")[0]) {
+		callers = append(callers, g.Fns[e.From].Path)
+	}
+	if !slices.Equal(callers, []string{"a::real"}) {
+		t.Errorf("callers %v, want only a::real", callers)
 	}
 }

@@ -119,8 +119,9 @@ func indexCrate(c *rustsrc.Crate) *crateIndex {
 		methods: map[string][]int32{}, traitFns: map[string][]int32{}, implFns: map[string][]int32{},
 		implTraits: map[string][]string{}, byName: map[string][]int32{},
 	}
+	testMods := testModules(c)
 	for _, f := range c.Files {
-		if f.Module == "" || (f.Target != rustsrc.TargetLib && f.Target != rustsrc.TargetBin) {
+		if f.Module == "" || (f.Target != rustsrc.TargetLib && f.Target != rustsrc.TargetBin) || underAny(f.Module, testMods) {
 			continue
 		}
 		if f.Target == rustsrc.TargetLib && f.Module == "crate" {
@@ -170,9 +171,14 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile) {
 	scope := make([]string, len(pf.Items))
 	fnOf := make([]int32, len(pf.Items))
 	var local []param
+	skip := make([]bool, len(pf.Items))
 	for i := range pf.Items {
 		it := &pf.Items[i]
 		fnOf[i] = -1
+		skip[i] = isCfgTest(pf, it.Attrs) || it.Parent != rustsrc.None && skip[it.Parent]
+		if skip[i] {
+			continue
+		}
 		parentScope := fileMod
 		if it.Parent != rustsrc.None {
 			p := &pf.Items[it.Parent]
@@ -264,6 +270,9 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile) {
 	// in the enclosing module: an over-approximation that only adds names).
 	for ui := range pf.Uses {
 		u := &pf.Uses[ui]
+		if u.Item != rustsrc.None && skip[u.Item] {
+			continue
+		}
 		key := fileMod
 		if u.Scope != rustsrc.None {
 			key = scope[u.Scope]
@@ -530,4 +539,46 @@ func typeName(text string) string {
 		text = strings.TrimPrefix(text, p)
 	}
 	return strings.Clone(strings.TrimSpace(text))
+}
+
+// isCfgTest reports #[cfg(test)]: test-only code is not part of what the library calls.
+func isCfgTest(pf *rustsrc.ParsedFile, attrs []rustsrc.Attr) bool {
+	for _, a := range attrs {
+		if a.Path == "cfg" && a.ArgsEnd == a.ArgsStart+1 && int(a.ArgsStart) < len(pf.Tokens) {
+			if t := pf.Tokens[a.ArgsStart]; t.Kind == rustsrc.Ident && pf.Text(t) == "test" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// testModules lists the module paths declared #[cfg(test)] mod x; in the crate's files.
+func testModules(c *rustsrc.Crate) []string {
+	var out []string
+	for _, f := range c.Files {
+		if f.Module == "" {
+			continue
+		}
+		pf := f.Parsed
+		for i := range pf.Items {
+			it := &pf.Items[i]
+			if it.Kind == rustsrc.ItemMod && !it.Inline && it.Parent == rustsrc.None && isCfgTest(pf, it.Attrs) {
+				out = append(out, f.Module+"::"+it.Name)
+			}
+		}
+		if isCfgTest(pf, pf.InnerAttrs) {
+			out = append(out, f.Module)
+		}
+	}
+	return out
+}
+
+func underAny(mod string, roots []string) bool {
+	for _, r := range roots {
+		if mod == r || strings.HasPrefix(mod, r+"::") {
+			return true
+		}
+	}
+	return false
 }

@@ -1,0 +1,62 @@
+// Command cwedges builds cratewatch's call graph over a corpus directory and prints the edges out
+// of the named crates' library functions, for eval/callgraph/eval.py to compare with rustc's.
+//
+// Output, tab-separated: crate, version, caller key, callee key, edge kind, callee has a body.
+// A key is crate::Owner::name for methods and associated functions and the defining path
+// otherwise, the form the eval's demangled symbols are reduced to.
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/cratewatch/cratewatch/callgraph"
+)
+
+func main() {
+	corpus := flag.String("corpus", "", "corpus directory")
+	flag.Parse()
+	want := map[string]bool{}
+	for _, a := range flag.Args() {
+		want[a] = true // name-version
+	}
+	b := &callgraph.Builder{}
+	if _, err := b.LoadDir(context.Background(), *corpus, 0, nil); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	g, err := b.Link(context.Background())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	w := bufio.NewWriter(os.Stdout)
+	defer w.Flush()
+	key := func(fn int32) string {
+		f := &g.Fns[fn]
+		ident := strings.ReplaceAll(g.Crates[f.Crate].Name, "-", "_")
+		if f.Owner != "" {
+			return ident + "::" + f.Owner + "::" + f.Name
+		}
+		return f.Path
+	}
+	for _, c := range g.Crates {
+		if !want[c.Name+"-"+c.Version] {
+			continue
+		}
+		for fn := c.FirstFn; fn < c.EndFn; fn++ {
+			if g.Fns[fn].Flags&callgraph.FlagBin != 0 {
+				continue
+			}
+			fmt.Fprintf(w, "F\t%s\t%s\t%s\n", c.Name, c.Version, key(fn))
+			for _, e := range g.Callees(fn) {
+				body := g.Fns[e.To].Flags&callgraph.FlagBody != 0
+				fmt.Fprintf(w, "E\t%s\t%s\t%s\t%s\t%s\t%v\n", c.Name, c.Version, key(fn), key(e.To), e.Kind, body)
+			}
+		}
+	}
+}

@@ -1,0 +1,296 @@
+#!/usr/bin/env python3
+"""Precision and recall of cratewatch's call edges against rustc's.
+
+For each selected crate of the Debian corpus (a library without a build script, not a proc macro),
+a throwaway Cargo project depends on exactly that version; Cargo reads the corpus as a directory
+source (offline) and builds it with --emit=llvm-ir at opt-level 0, one codegen unit. The direct
+calls (`call` and `invoke` of a defined Rust symbol) out of the crate's own functions are read from
+its .ll file and demangled (legacy mangling, our own small demangler below). cratewatch's edges
+come from cwedges (a Go program next to this script). Both sides are reduced to keys
+(crate::Owner::name for methods, the path otherwise) and compared as sets of (caller, callee)
+pairs whose callee is a function of a corpus crate.
+
+This compiles crate code, so dependencies' build scripts run: only here, in the eval, never in
+cratewatch. Usage:
+  python3 eval/callgraph/eval.py --corpus ~/.cache/cratewatch/debian-crates/registry \
+      --work /tmp/cg-eval --max 30 > docs/callgraph-eval.txt
+"""
+import argparse
+import collections
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+import tomllib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+
+def demangle_legacy(sym):
+    """_ZN..E legacy Rust mangling to a path, hash segment dropped; None if not Rust legacy."""
+    if not sym.startswith("_ZN"):
+        return None
+    i, segs = 3, []
+    while i < len(sym) and sym[i] != "E":
+        j = i
+        while j < len(sym) and sym[j].isdigit():
+            j += 1
+        if j == i:
+            return None
+        n = int(sym[i:j])
+        segs.append(sym[j:j + n])
+        i = j + n
+    if segs and re.fullmatch(r"h[0-9a-f]{16}", segs[-1]):
+        segs.pop()
+    out = []
+    for s in segs:
+        if s.startswith("_$"):
+            s = s[1:]
+        s = s.replace("..", "::")
+        for k, v in (("$SP$", "@"), ("$BP$", "*"), ("$RF$", "&"), ("$LT$", "<"), ("$GT$", ">"),
+                     ("$LP$", "("), ("$RP$", ")"), ("$C$", ",")):
+            s = s.replace(k, v)
+        s = re.sub(r"\$u([0-9a-f]+)\$", lambda m: chr(int(m.group(1), 16)), s)
+        out.append(s)
+    return "::".join(out)
+
+
+def split_top(path):
+    """Split a demangled path at top-level :: (not inside <>)."""
+    segs, depth, cur, i = [], 0, "", 0
+    while i < len(path):
+        c = path[i]
+        if c == "<":
+            depth += 1
+        elif c == ">":
+            depth -= 1
+        if depth == 0 and path.startswith("::", i):
+            segs.append(cur)
+            cur = ""
+            i += 2
+            continue
+        cur += c
+        i += 1
+    segs.append(cur)
+    return segs
+
+
+def strip_generics(s):
+    out, depth = "", 0
+    for c in s:
+        if c == "<":
+            depth += 1
+        elif c == ">":
+            depth -= 1
+        elif depth == 0:
+            out += c
+    return out
+
+
+def keys_of(path, crates):
+    """Candidate keys for a demangled function path, and whether it is a trait impl method."""
+    segs = split_top(path)
+    # Calls made in closures and async blocks belong to the enclosing function, as in cratewatch.
+    for k, s in enumerate(segs):
+        if s.startswith("{{"):
+            segs = segs[:k]
+            break
+    if len(segs) < 2:
+        return [], False
+    if segs[0].startswith("<"):  # <Type as Trait>::m or <Type>::m
+        inner = segs[0][1:-1]
+        parts = re.split(r" as ", inner, maxsplit=1)
+        ty = split_top(strip_generics(parts[0]).lstrip("&*").replace("mut ", "").replace("const ", "").strip())
+        owner = ty[-1]
+        cands = [ty[0]]
+        if len(parts) > 1:
+            cands.append(split_top(strip_generics(parts[1]))[0])
+        name = segs[-1] if len(segs) == 2 else segs[1]
+        return [c + "::" + owner + "::" + name for c in cands if c in crates], len(parts) > 1
+    segs = [strip_generics(s) for s in segs]
+    if segs[0] not in crates:
+        return [], False
+    if len(segs) >= 3 and segs[-2][:1].isupper():
+        return [segs[0] + "::" + segs[-2] + "::" + segs[-1], "::".join(segs)], False
+    return ["::".join(segs)], False
+
+
+DEFINE = re.compile(r'^define [^@]*@"?([^"(\s]+)"?\(')
+CALL = re.compile(r'(?:call|invoke) [^@]*@"?([A-Za-z0-9_.$]+)"?\(')
+
+
+def ir_edges(ll, crate_ident, crates):
+    """(caller key, callee key, callee is a trait impl) triples and the callers defined."""
+    edges, defined = set(), set()
+    caller = None
+    with open(ll, errors="replace") as f:
+        for line in f:
+            m = DEFINE.match(line)
+            if m:
+                caller = None
+                p = demangle_legacy(m.group(1))
+                if p:
+                    ks, _ = keys_of(p, crates)
+                    ks = [k for k in ks if k.split("::")[0] == crate_ident]
+                    if ks:
+                        caller = ks
+                        defined.update(ks)
+                continue
+            if line.startswith("}"):
+                caller = None
+                continue
+            if caller is None:
+                continue
+            for m in CALL.finditer(line):
+                p = demangle_legacy(m.group(1))
+                if not p:
+                    continue
+                ks, is_trait = keys_of(p, crates)
+                if ks:
+                    edges.add((caller[0], ks[0], is_trait, tuple(caller), tuple(ks)))
+    return edges, defined
+
+
+def pick_crates(corpus, limit):
+    picked = []
+    for d in sorted(os.listdir(corpus)):
+        path = os.path.join(corpus, d)
+        if os.path.exists(os.path.join(path, "build.rs")) or not os.path.exists(os.path.join(path, "src/lib.rs")):
+            continue
+        try:
+            with open(os.path.join(path, "Cargo.toml"), "rb") as f:
+                m = tomllib.load(f)
+        except Exception:
+            continue
+        pkg = m.get("package", {})
+        if m.get("lib", {}).get("proc-macro") or pkg.get("build") or pkg.get("links"):
+            continue
+        deps = m.get("dependencies", {})
+        size = sum(os.path.getsize(p) for p in glob.glob(os.path.join(path, "src/**/*.rs"), recursive=True))
+        if 1 <= len(deps) <= 4 and 20_000 <= size <= 400_000:
+            picked.append((d, pkg["name"], pkg["version"]))
+    # Spread the choice over the alphabet rather than taking the first names.
+    step = max(1, len(picked) // limit)
+    return picked[::step][:limit]
+
+
+def build(corpus, work, dirname, name, version):
+    proj = os.path.join(work, "p-" + dirname)
+    os.makedirs(os.path.join(proj, "src"), exist_ok=True)
+    os.makedirs(os.path.join(proj, ".cargo"), exist_ok=True)
+    with open(os.path.join(proj, "Cargo.toml"), "w") as f:
+        f.write(f'[package]\nname = "evalproj"\nversion = "0.0.0"\nedition = "2021"\n\n[dependencies]\n'
+                f'{json.dumps(name)} = "={version}"\n')
+    with open(os.path.join(proj, "src/lib.rs"), "w") as f:
+        f.write("")
+    with open(os.path.join(proj, ".cargo/config.toml"), "w") as f:
+        f.write(f'[source.crates-io]\nreplace-with = "debian"\n[source.debian]\ndirectory = "{corpus}"\n'
+                '[build]\nrustflags = ["--emit=llvm-ir,link", "-C", "codegen-units=1", "-C", "opt-level=0", "--cap-lints=allow"]\n')
+    r = subprocess.run(["cargo", "build", "--offline", "-j", "1", "--target-dir", os.path.join(work, "target-" + dirname)],
+                       cwd=proj, capture_output=True, text=True, timeout=900)
+    if r.returncode != 0:
+        return None, r.stderr[-600:]
+    ident = name.replace("-", "_")
+    lls = glob.glob(os.path.join(work, "target-" + dirname, "debug/deps", ident + "-*.ll"))
+    return (lls[0] if lls else None), "no .ll"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--corpus", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--max", type=int, default=30)
+    args = ap.parse_args()
+    corpus = os.path.abspath(os.path.expanduser(args.corpus))
+    os.makedirs(args.work, exist_ok=True)
+    crates_idents = {d.rsplit("-", 1)[0].replace("-", "_") for d in os.listdir(corpus)}
+    picked = pick_crates(corpus, args.max)
+    built = []
+    for d, name, version in picked:
+        ll, err = build(corpus, args.work, d, name, version)
+        print(f"# {name} {version}: {'ok' if ll else 'FAILED ' + err.strip().splitlines()[-1] if err else 'FAILED'}", file=sys.stderr)
+        if ll:
+            built.append((name, version, ll))
+    out = subprocess.run(["go", "run", "./eval/callgraph/cwedges", "-corpus", corpus] + [f"{n}-{v}" for n, v, _ in built],
+                         cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    cw_edges = collections.defaultdict(dict)  # crate -> (caller, callee) -> kind
+    cw_fns = collections.defaultdict(set)
+    for line in out.splitlines():
+        f = line.split("\t")
+        if f[0] == "F":
+            cw_fns[f[1]].add(f[3])
+        elif f[0] == "E" and f[6] == "true":  # edges to bodiless trait declarations are not calls
+            k = (f[3], f[4])
+            if k not in cw_edges[f[1]] or f[5] == "exact":
+                cw_edges[f[1]][k] = f[5]
+    tot = collections.Counter()
+    misses = collections.Counter()
+    fps = collections.Counter()
+    rows = []
+    for name, version, ll in built:
+        ident = name.replace("-", "_")
+        ir, defined = ir_edges(ll, ident, crates_idents)
+        truth = {}
+        for caller, callee, is_trait, callers, callees in ir:
+            truth[(caller, callee)] = (is_trait, callers, callees)
+        cw = cw_edges[name]
+        all_cw_fns = set().union(*cw_fns.values()) if cw_fns else set()
+        hit = 0
+        for (caller, callee), (is_trait, callers, callees) in truth.items():
+            if any((a, b) in cw for a in callers for b in callees):
+                hit += 1
+                continue
+            if not any(a in cw_fns[name] for a in callers):
+                misses["caller not in cratewatch (macro-generated, derive, cfg)"] += 1
+            elif is_trait:
+                misses["trait impl callee (operators, Deref, From/Into, Iterator, Drop, ...)"] += 1
+            elif callee.split("::")[0] != ident and not any(c in all_cw_fns for c in callees):
+                misses["callee in a dependency not among the evaluated crates"] += 1
+            elif not any(c in all_cw_fns for c in callees):
+                misses["callee not in cratewatch (macro-generated, derive)"] += 1
+            else:
+                misses["call not resolved (receiver type unknown, closures, fn pointers)"] += 1
+        # Precision: only callers rustc generated code for (generic functions never instantiated in
+        # the crate have no IR of their own).
+        tp = fp = 0
+        truth_pairs = set(truth)
+        truth_expanded = set()
+        for (caller, callee), (_, callers, callees) in truth.items():
+            for a in callers:
+                for b in callees:
+                    truth_expanded.add((a, b))
+        for (caller, callee), kind in cw.items():
+            if caller not in defined or callee.split("::")[0] not in crates_idents:
+                continue
+            if (caller, callee) in truth_expanded:
+                tp += 1
+            else:
+                fp += 1
+                fps[kind] += 1
+        rows.append((name, version, len(truth), hit, tp, fp))
+        tot["truth"] += len(truth)
+        tot["hit"] += hit
+        tot["tp"] += tp
+        tot["fp"] += fp
+        _ = truth_pairs
+    print("| crate | version | rustc edges | found by cratewatch | recall | cratewatch edges (codegened callers) | precision |")
+    print("|---|---|---|---|---|---|---|")
+    for name, version, t, h, tp, fp in rows:
+        rec = f"{100*h/t:.1f}%" if t else "-"
+        prec = f"{100*tp/(tp+fp):.1f}%" if tp + fp else "-"
+        print(f"| {name} | {version} | {t} | {h} | {rec} | {tp+fp} | {prec} |")
+    t, h, tp, fp = tot["truth"], tot["hit"], tot["tp"], tot["fp"]
+    print(f"| **all {len(rows)}** | | {t} | {h} | {100*h/max(t,1):.1f}% | {tp+fp} | {100*tp/max(tp+fp,1):.1f}% |")
+    print("\nMisses (rustc edges cratewatch lacks) by category:\n")
+    for k, v in misses.most_common():
+        print(f"- {k}: {v}")
+    print("\nFalse positives (cratewatch edges rustc lacks) by edge kind:\n")
+    for k, v in fps.most_common():
+        print(f"- {k}: {v}")
+
+
+if __name__ == "__main__":
+    main()
