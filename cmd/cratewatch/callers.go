@@ -24,15 +24,11 @@ func (gf *cgFlags) register(cmd *cobra.Command) {
 
 func (gf *cgFlags) graph(cmd *cobra.Command) (*callgraph.Graph, error) {
 	if gf.corpus == "" {
-		st, err := openStore(cmd)
+		cs, closeStore, err := callGraphStore(cmd)
 		if err != nil {
 			return nil, err
 		}
-		defer st.Close()
-		cs, ok := st.(callgraph.Store)
-		if !ok {
-			return nil, fmt.Errorf("store %T cannot hold a call graph", st)
-		}
+		defer closeStore()
 		g, err := cs.LoadCallGraph(cmd.Context())
 		if err == nil && len(g.Fns) == 0 {
 			err = fmt.Errorf("the store holds no call graph: build one with --corpus DIR --save")
@@ -67,20 +63,30 @@ func (gf *cgFlags) graph(cmd *cobra.Command) (*callgraph.Graph, error) {
 	fmt.Fprintf(os.Stderr, "call graph: %d crates, %d functions, %d edges (%d exact, %d trait, %d approximate) in %.1fs\n",
 		s.Crates, s.Functions, s.Exact+s.Trait+s.Approximate, s.Exact, s.Trait, s.Approximate, time.Since(start).Seconds())
 	if gf.save {
-		st, err := openStore(cmd)
+		cs, closeStore, err := callGraphStore(cmd)
 		if err != nil {
 			return nil, err
 		}
-		defer st.Close()
-		cs, ok := st.(callgraph.Store)
-		if !ok {
-			return nil, fmt.Errorf("store %T cannot hold a call graph", st)
-		}
+		defer closeStore()
 		if err := cs.SaveCallGraph(cmd.Context(), g); err != nil {
 			return nil, err
 		}
 	}
 	return g, nil
+}
+
+// callGraphStore opens the store named by --db as a call graph store.
+func callGraphStore(cmd *cobra.Command) (callgraph.Store, func() error, error) {
+	st, err := openStore(cmd)
+	if err != nil {
+		return nil, nil, err
+	}
+	cs, ok := st.(callgraph.Store)
+	if !ok {
+		st.Close()
+		return nil, nil, fmt.Errorf("store %T cannot hold a call graph", st)
+	}
+	return cs, st.Close, nil
 }
 
 func init() {
