@@ -1,6 +1,7 @@
 package rustsrc
 
 import (
+	"fmt"
 	"io/fs"
 	"math"
 	"os"
@@ -159,5 +160,32 @@ func BenchmarkParseAdversarial(b *testing.B) {
 	for b.Loop() {
 		pf := Parse(NewFile("hostile.rs", src), nil)
 		b.ReportMetric(float64(len(pf.Skipped)), "skips")
+	}
+}
+
+// BenchmarkCrateFacts measures module resolution and facts over a generated 40-file crate.
+func BenchmarkCrateFacts(b *testing.B) {
+	files := map[string]string{"build.rs": "fn main() { cc::Build::new().compile(\"x\"); }"}
+	var lib strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&lib, "pub mod m%d;\n", i)
+		files[fmt.Sprintf("src/m%d.rs", i)] = sampleUnit + "extern \"C\" { fn ext(x: i32) -> i32; }\n"
+	}
+	files["src/lib.rs"] = lib.String()
+	fsys := mapFS(files)
+	total := 0
+	for _, v := range files {
+		total += len(v)
+	}
+	b.SetBytes(int64(total))
+	b.ReportAllocs()
+	for b.Loop() {
+		c, err := LoadCrate(CrateInput{Name: "gen", FS: fsys, Roots: DefaultRoots(fsys)}, DefaultCrateLimits())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if fa := c.Facts(); fa.FFI.ExternFns != 40 {
+			b.Fatalf("extern fns %d", fa.FFI.ExternFns)
+		}
 	}
 }

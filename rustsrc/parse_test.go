@@ -454,3 +454,42 @@ func TestParseAdversarialBounded(t *testing.T) {
 		t.Errorf("%d skips listed", len(pf.Skipped))
 	}
 }
+
+func TestParseAttributes(t *testing.T) {
+	pf := parse(t, `
+#[cfg(all(unix, feature = "x"))]
+#[proc_macro_derive(Serialize, attributes(serde))]
+pub fn derive(input: TokenStream) -> TokenStream { input }
+#[unsafe(no_mangle)]
+pub extern "C" fn hook() {}
+#[cfg(test)]
+mod tests {
+    #![allow(unused)]
+    #[test] fn t() {}
+}
+`)
+	derive := pf.Items[0]
+	if len(derive.Attrs) != 2 || derive.Attrs[0].Path != "cfg" || derive.Attrs[1].Path != "proc_macro_derive" {
+		t.Fatalf("attrs %+v", derive.Attrs)
+	}
+	var args []string
+	for _, tk := range pf.Tokens[derive.Attrs[0].ArgsStart:derive.Attrs[0].ArgsEnd] {
+		args = append(args, pf.Text(tk))
+	}
+	if got := strings.Join(args, " "); got != `all ( unix , feature = "x" )` {
+		t.Errorf("cfg args %q", got)
+	}
+	if a := pf.Items[1].Attrs; len(a) != 1 || a[0].Path != "no_mangle" || !a[0].Unsafe {
+		t.Errorf("unsafe(no_mangle) %+v", a)
+	}
+	mod := pf.Items[2]
+	if len(mod.Attrs) != 2 || mod.Attrs[0].Path != "cfg" || !mod.Attrs[1].Inner || mod.Attrs[1].Path != "allow" {
+		t.Errorf("mod attrs %+v", mod.Attrs)
+	}
+	if a := pf.Items[3].Attrs; len(a) != 1 || a[0].Path != "test" || pf.Items[3].Parent != 2 {
+		t.Errorf("test fn %+v", pf.Items[3])
+	}
+	if p := pf.Position(int(derive.Pos)); p.Line != 4 || p.Column != 1 {
+		t.Errorf("derive at %v", p)
+	}
+}
