@@ -227,3 +227,19 @@ func (pf *ParsedFile) addSkip(s Skip) {
 		pf.Skipped = append(pf.Skipped, s)
 	}
 }
+
+// ItemAt returns the innermost item whose span holds the byte offset off, or None. Items are in
+// source order with parents first, so the last one that holds off is the innermost.
+func (pf *ParsedFile) ItemAt(off int32) int32 {
+	found := int32(None)
+	for i := range pf.Items {
+		it := &pf.Items[i]
+		if it.Pos > off {
+			break
+		}
+		if off < it.End {
+			found = int32(i)
+		}
+	}
+	return found
+}

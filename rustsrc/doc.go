@@ -23,7 +23,7 @@
 //     <T as Trait>::f(), method calls .m() / .m::<T>() with a plain receiver, calls inside macro
 //     token trees; each with its enclosing item and macro), Macros (invocations with their token
 //     tree), Lets (let x: T and let x = T::new() type hints) and Unsafe blocks. String literals are
-//     the tokens whose Kind.IsString(). The body pass is pattern-based, not an expression parser,
+//     the tokens whose Kind.IsString(), and ItemAt finds the innermost item holding an offset. The body pass is pattern-based, not an expression parser,
 //     which is what lets it read macro token trees too.
 //   - Crates. LoadCrate takes an fs.FS and the manifest's facts (CrateInput; InputFromCrate builds
 //     one from a cratefile.Crate), parses every .rs file and resolves file modules from the target

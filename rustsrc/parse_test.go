@@ -493,3 +493,19 @@ mod tests {
 		t.Errorf("derive at %v", p)
 	}
 }
+
+func TestItemAt(t *testing.T) {
+	src := `mod a { fn f() { let s = "in f"; } }
+const C: &str = "in C";
+fn g() { fn inner() { "in inner"; } "in g"; }`
+	pf := parse(t, src)
+	for lit, want := range map[string]string{`"in f"`: "f", `"in C"`: "C", `"in inner"`: "inner", `"in g"`: "g", "mod": "a"} {
+		i := pf.ItemAt(int32(strings.Index(src, lit)))
+		if i == None || pf.Items[i].Name != want {
+			t.Errorf("%s: item %d", lit, i)
+		}
+	}
+	if pf.ItemAt(int32(len(src))) != None {
+		t.Error("end of file inside an item")
+	}
+}
