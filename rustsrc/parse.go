@@ -344,7 +344,7 @@ kw:
 			m := p.macroCall(segStart, i, j+1, parent, None)
 			p.pf.Items[idx].Macro = m
 			inner, next := p.pf.group(j + 1)
-			p.body(j+2, inner, parent, int(m), depth+1)
+			p.macroItems(j+2, inner, parent, m, depth+1)
 			if p.kind(next) == Semi {
 				next++
 			}
@@ -717,4 +717,41 @@ func (p *parser) useTree(lo, hi int, prefix []string, item int32, depth int) {
 			j = p.over(j)
 		}
 	}
+}
+
+// macroItems reads the token tree of an item-position macro (cfg_if!, cfg_xxx!, thread_local!,
+// bitflags!, ...): whatever starts an item is parsed as an item of the macro's parent, braces are
+// looked into (cfg_if!'s branches), and the tokens in between are scanned like a body, with the
+// macro as context, so calls in non-item syntax (lazy_static!'s static ref) are still found.
+func (p *parser) macroItems(lo, hi int, parent, m int32, depth int) {
+	if depth > p.maxDepth {
+		p.skip(SkipTooDeep, lo, hi)
+		return
+	}
+	gap := lo
+	flush := func(end int) {
+		if end > gap {
+			p.body(gap, end, parent, int(m), depth+1)
+		}
+	}
+	for i := lo; i < hi; {
+		j := i
+		for p.kind(j) == Pound && p.kind(j+1) == LBracket {
+			j = p.over(j + 1)
+		}
+		switch {
+		case j < hi && p.itemStart(j):
+			flush(i)
+			i = max(p.item(i, hi, parent, depth+1, false), i+1)
+			gap = i
+		case j < hi && p.kind(j) == LBrace:
+			flush(j)
+			inner, next := p.pf.group(j)
+			p.macroItems(j+1, inner, parent, m, depth+1)
+			i, gap = next, next
+		default:
+			i = p.over(j)
+		}
+	}
+	flush(hi)
 }

@@ -509,3 +509,31 @@ fn g() { fn inner() { "in inner"; } "in g"; }`
 		t.Error("end of file inside an item")
 	}
 }
+
+func TestParseItemsInsideItemMacros(t *testing.T) {
+	pf := parse(t, `
+cfg_if::cfg_if! {
+    if #[cfg(unix)] {
+        mod unix;
+        pub use self::unix::*;
+    } else {
+        fn fallback() { slow(); }
+    }
+}
+cfg_net! {
+    pub async fn connect(addr: A) -> io::Result<TcpStream> { TcpStream::connect_addr(addr).await }
+}
+thread_local! { static CELL: RefCell<u8> = RefCell::new(0); }
+lazy_static! { static ref M: Mutex<u8> = Mutex::new(0); }
+`)
+	checkList(t, "items", itemSummary(pf), []string{
+		"macro call cfg_if", "mod unix", "use ", "fn fallback", "macro call cfg_net", "fn connect",
+		"macro call thread_local", "static CELL", "macro call lazy_static",
+	})
+	checkList(t, "calls", callSummary(pf), []string{
+		"slow @fallback", "TcpStream::connect_addr @connect", "RefCell::new @CELL", "Mutex::new !lazy_static",
+	})
+	if len(pf.Uses) != 1 || strings.Join(pf.Uses[0].Path, "::") != "self::unix" || !pf.Uses[0].Glob {
+		t.Errorf("uses %+v", pf.Uses)
+	}
+}
