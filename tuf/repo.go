@@ -177,13 +177,43 @@ func writeRoot(dir string, root *metadata.Metadata[metadata.RootType]) error {
 	return writeFile(filepath.Join(dir, "root.json"), data)
 }
 
-// writeFile writes through a temporary file and a rename, so readers never see half a file.
+// writeFile writes through a synced temporary file and a rename, so readers never see half a
+// file and a crash never leaves a named but empty one. Renames are made durable by syncDirs
+// before the commit point.
 func writeFile(path string, data []byte) error {
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp)
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// syncDirs makes the renames done in the repository's directories durable.
+func (r *Repository) syncDirs() error {
+	for _, d := range []string{r.dir, filepath.Join(r.dir, "snapshot")} {
+		f, err := os.Open(d)
+		if err != nil {
+			return err
+		}
+		err = f.Sync()
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("sync %s: %w", d, err)
+		}
+	}
+	return nil
 }
 
 func readRoot(path string) (*metadata.Metadata[metadata.RootType], error) {
@@ -651,7 +681,14 @@ func (r *Repository) commit(stats *UpdateStats, changed []int) error {
 	if err := writeFile(filepath.Join(r.dir, fmt.Sprintf("%d.timestamp.json", version)), tsData); err != nil {
 		return err
 	}
+	// Everything the new timestamp points to must be on disk before the timestamp is.
+	if err := r.syncDirs(); err != nil {
+		return err
+	}
 	if err := writeFile(filepath.Join(r.dir, "timestamp.json"), tsData); err != nil {
+		return err
+	}
+	if err := r.syncDirs(); err != nil {
 		return err
 	}
 	stats.add(2 * len(tsData))
