@@ -65,6 +65,18 @@ type parser struct {
 	strs     []string // arena for path segments; paths are capped sub-slices of it
 	attrs    []Attr   // pending outer attributes
 	mstack   []macroRegion
+	// tentative is set by macroItems for the next item only: an item that turns out not to be
+	// one sets rejected instead of recording a skip (macro token trees need not be Rust items).
+	tentative, itemTentative, rejected bool
+}
+
+// unexpected records tokens [lo, hi) that start no item, or rejects a tentative item.
+func (p *parser) unexpected(lo, hi int) {
+	if p.itemTentative {
+		p.rejected = true
+		return
+	}
+	p.skip(SkipUnexpected, lo, hi)
 }
 
 func (p *parser) kind(i int) Kind {
@@ -205,6 +217,7 @@ func (p *parser) itemStart(i int) bool {
 
 // item parses one item at i (attributes first) and returns the index after it.
 func (p *parser) item(i, hi int, parent int32, depth int, fileLevel bool) int {
+	p.itemTentative, p.tentative, p.rejected = p.tentative, false, false
 	p.attrs = p.attrs[:0]
 	for i < hi && p.kind(i) == Pound {
 		a, next := p.attr(i, hi)
@@ -259,7 +272,7 @@ func (p *parser) item(i, hi int, parent int32, depth int, fileLevel bool) int {
 	}
 kw:
 	if i >= hi {
-		p.skip(SkipUnexpected, start, hi)
+		p.unexpected( start, hi)
 		return hi
 	}
 	switch p.kind(i) {
@@ -362,7 +375,7 @@ kw:
 	if j > hi {
 		j = hi
 	}
-	p.skip(SkipUnexpected, start, j)
+	p.unexpected( start, j)
 	return j
 }
 
@@ -481,7 +494,7 @@ func isName(k Kind) bool { return k == Ident || k == KwAsync || k == KwAwait || 
 func (p *parser) fn(it *Item, i, hi int, depth int) int {
 	it.Kind = ItemFn
 	if !isName(p.kind(i + 1)) {
-		p.skip(SkipUnexpected, i, i+1)
+		p.unexpected( i, i+1)
 		return i + 1
 	}
 	it.Name = p.text(i + 1)
@@ -518,7 +531,7 @@ func (p *parser) fn(it *Item, i, hi int, depth int) int {
 func (p *parser) mod(it *Item, i, hi int, depth int) int {
 	it.Kind = ItemMod
 	if !isName(p.kind(i + 1)) {
-		p.skip(SkipUnexpected, i, i+1)
+		p.unexpected( i, i+1)
 		return i + 1
 	}
 	it.Name = p.text(i + 1)
@@ -538,7 +551,7 @@ func (p *parser) mod(it *Item, i, hi int, depth int) int {
 // or a braced body. A trait's body is parsed as items.
 func (p *parser) named(it *Item, i, hi int, depth int, body bool) int {
 	if !isName(p.kind(i + 1)) {
-		p.skip(SkipUnexpected, i, i+1)
+		p.unexpected( i, i+1)
 		return i + 1
 	}
 	it.Name = p.text(i + 1)
@@ -565,7 +578,7 @@ func (p *parser) constStatic(it *Item, i, hi int, depth int) int {
 		j++
 	}
 	if p.kind(j) != Ident && p.kind(j) != KwUnderscore {
-		p.skip(SkipUnexpected, i, j)
+		p.unexpected( i, j)
 		return j
 	}
 	it.Name = p.text(j)
@@ -742,7 +755,15 @@ func (p *parser) macroItems(lo, hi int, parent, m int32, depth int) {
 		switch {
 		case j < hi && p.itemStart(j):
 			flush(i)
-			i = max(p.item(i, hi, parent, depth+1, false), i+1)
+			gap = i
+			p.tentative = true
+			next := p.item(i, hi, parent, depth+1, false)
+			if p.rejected {
+				p.rejected = false
+				i = p.over(j) // not an item after all: its tokens stay in the gap
+				continue
+			}
+			i = max(next, i+1)
 			gap = i
 		case j < hi && p.kind(j) == LBrace:
 			flush(j)

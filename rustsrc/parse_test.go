@@ -537,3 +537,21 @@ lazy_static! { static ref M: Mutex<u8> = Mutex::new(0); }
 		t.Errorf("uses %+v", pf.Uses)
 	}
 }
+
+func TestParseMacroNonItemsNotSkipped(t *testing.T) {
+	pf := parse(t, `
+lazy_static! { pub static ref RE: Regex = Regex::new("x").unwrap(); }
+const_cstr! { pub FIRST = "first"; }
+peg::parser! { grammar g() for str { pub rule number() -> u32 = n:$(['0'..='9']+) { n.parse().unwrap() } } }
+fn after() { z(); }
+`)
+	if len(pf.Skipped) != 0 {
+		t.Errorf("skipped %+v", pf.Skipped)
+	}
+	calls := strings.Join(callSummary(pf), ",")
+	for _, want := range []string{"Regex::new !lazy_static", "z @after"} {
+		if !strings.Contains(calls, want) {
+			t.Errorf("calls %s: no %s", calls, want)
+		}
+	}
+}
