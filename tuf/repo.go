@@ -734,7 +734,8 @@ func (r *Repository) Update(ctx context.Context, files []IndexFile) (*UpdateStat
 		}
 		role := metadata.TARGETS
 		if f.Path != configTarget {
-			if index.Path(f.Path[strings.LastIndexByte(f.Path, '/')+1:]) != f.Path {
+			name := f.Path[strings.LastIndexByte(f.Path, '/')+1:]
+			if index.ValidName(name) != nil || index.Path(name) != f.Path {
 				return nil, fmt.Errorf("update: %q is not an index file path", f.Path)
 			}
 			role = sr.GetRolesForTarget(f.Path)[0].Name

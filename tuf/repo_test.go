@@ -74,8 +74,10 @@ func TestIncrementalUpdateWritesOnlyTheBin(t *testing.T) {
 	if re.tree.Root() != fx.repo.tree.Root() {
 		t.Fatal("reopened repository has another root")
 	}
-	if _, err := re.Update(context.Background(), []IndexFile{{Path: "serde", Data: []byte("x")}}); err == nil {
-		t.Fatal("update of a non-index path accepted")
+	for _, bad := range []string{"serde", "se/../se..", "SE/RD/SERDE", "se/rd/serde/"} {
+		if _, err := re.Update(context.Background(), []IndexFile{{Path: bad, Data: []byte("x")}}); err == nil {
+			t.Fatalf("update of non-index path %q accepted", bad)
+		}
 	}
 }
 
