@@ -68,15 +68,19 @@ type parser struct {
 	// tentative is set by macroItems for the next item only: an item that turns out not to be
 	// one sets rejected instead of recording a skip (macro token trees need not be Rust items).
 	tentative, itemTentative, rejected bool
+	// macroDepth counts the macro token trees being read as items: what is not an item there is
+	// not Rust's fault (the macro defines its own syntax), so it is not recorded as skipped.
+	macroDepth int
 }
 
 // unexpected records tokens [lo, hi) that start no item, or rejects a tentative item.
 func (p *parser) unexpected(lo, hi int) {
-	if p.itemTentative {
+	switch {
+	case p.itemTentative:
 		p.rejected = true
-		return
+	case p.macroDepth == 0:
+		p.skip(SkipUnexpected, lo, hi)
 	}
-	p.skip(SkipUnexpected, lo, hi)
 }
 
 func (p *parser) kind(i int) Kind {
@@ -272,7 +276,7 @@ func (p *parser) item(i, hi int, parent int32, depth int, fileLevel bool) int {
 	}
 kw:
 	if i >= hi {
-		p.unexpected( start, hi)
+		p.unexpected(start, hi)
 		return hi
 	}
 	switch p.kind(i) {
@@ -375,7 +379,7 @@ kw:
 	if j > hi {
 		j = hi
 	}
-	p.unexpected( start, j)
+	p.unexpected(start, j)
 	return j
 }
 
@@ -494,7 +498,7 @@ func isName(k Kind) bool { return k == Ident || k == KwAsync || k == KwAwait || 
 func (p *parser) fn(it *Item, i, hi int, depth int) int {
 	it.Kind = ItemFn
 	if !isName(p.kind(i + 1)) {
-		p.unexpected( i, i+1)
+		p.unexpected(i, i+1)
 		return i + 1
 	}
 	it.Name = p.text(i + 1)
@@ -531,7 +535,7 @@ func (p *parser) fn(it *Item, i, hi int, depth int) int {
 func (p *parser) mod(it *Item, i, hi int, depth int) int {
 	it.Kind = ItemMod
 	if !isName(p.kind(i + 1)) {
-		p.unexpected( i, i+1)
+		p.unexpected(i, i+1)
 		return i + 1
 	}
 	it.Name = p.text(i + 1)
@@ -551,7 +555,7 @@ func (p *parser) mod(it *Item, i, hi int, depth int) int {
 // or a braced body. A trait's body is parsed as items.
 func (p *parser) named(it *Item, i, hi int, depth int, body bool) int {
 	if !isName(p.kind(i + 1)) {
-		p.unexpected( i, i+1)
+		p.unexpected(i, i+1)
 		return i + 1
 	}
 	it.Name = p.text(i + 1)
@@ -578,7 +582,7 @@ func (p *parser) constStatic(it *Item, i, hi int, depth int) int {
 		j++
 	}
 	if p.kind(j) != Ident && p.kind(j) != KwUnderscore {
-		p.unexpected( i, j)
+		p.unexpected(i, j)
 		return j
 	}
 	it.Name = p.text(j)
@@ -741,6 +745,8 @@ func (p *parser) macroItems(lo, hi int, parent, m int32, depth int) {
 		p.skip(SkipTooDeep, lo, hi)
 		return
 	}
+	p.macroDepth++
+	defer func() { p.macroDepth-- }()
 	gap := lo
 	flush := func(end int) {
 		if end > gap {

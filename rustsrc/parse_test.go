@@ -555,3 +555,16 @@ fn after() { z(); }
 		}
 	}
 }
+
+func TestParseMacroNestedNonItems(t *testing.T) {
+	pf := parse(t, `
+newtype_enum! { impl debug Tag { EndOfContent = 0x0, Boolean = 0x1 } }
+paste! { mod m { fn [<a b c>]() {} } }
+fn real() { junk; }
+struct S;
+garbage here;
+`)
+	if len(pf.Skipped) != 1 || pf.Position(int(pf.Skipped[0].Pos)).Line != 6 {
+		t.Errorf("skipped %+v", pf.Skipped)
+	}
+}
