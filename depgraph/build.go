@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -282,6 +283,7 @@ func (b *Builder) Build() *Graph {
 	g.stats.Deps = len(g.depRes)
 	g.stats.Resolutions = len(g.res)
 	g.stats.IrregularResolutions = g.irregular
+	g.free = make(chan *scratch, runtime.GOMAXPROCS(0))
 	*b = Builder{}
 	return g
 }

@@ -45,6 +45,7 @@ type Graph struct {
 
 	irregular int
 	stats     Stats
+	free      chan *scratch // traversal buffers for reuse, at most GOMAXPROCS
 }
 
 // Dependency flags.

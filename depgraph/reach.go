@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/cratewatch/cratewatch/index"
 )
@@ -98,37 +97,53 @@ type Reach struct {
 	Steps []Step
 }
 
-var scratchPool sync.Pool
-
-// scratch is the per-traversal state, reused through scratchPool. An entry is valid only when
-// its stamp equals the current epoch, so nothing needs clearing between traversals.
+// scratch is the per-traversal state, reused between traversals. Membership is kept in
+// bitsets (32 KB for a quarter-million versions, so the hot checks stay in cache) that are
+// cleared per traversal; per-version detail lives in ver, valid only where marked.
 type scratch struct {
-	epoch uint32
-	mark  []uint32 // == epoch: reached through a propagating edge (or a seed)
-	depth []int32  // of a marked version
-	step  []int32  // index in Reach.Steps of a marked version
-	dev   []uint32 // == epoch: reached through a dev edge
-	done  []uint32 // == epoch: group already expanded
-	level uint32   // stamp of the current level in seen
-	seen  []uint32 // == level: crate already expanded at this level
+	marked bitset // reached through a propagating edge (or a seed)
+	dev    bitset // reached through a dev edge
+	done   bitset // group already expanded
+	ver    []vstate
+	level  uint32   // stamp of the current level in seen
+	seen   []uint32 // == level: crate already expanded at this level
+	steps  []Step   // grows to the largest traversal; results are copied out
 }
 
+// vstate is a marked version's depth and index in the steps.
+type vstate struct {
+	depth int32
+	step  int32
+}
+
+type bitset []uint64
+
+func newBitset(n int) bitset      { return make(bitset, (n+63)/64) }
+func (b bitset) has(i int32) bool { return b[i>>6]&(1<<(i&63)) != 0 }
+func (b bitset) set(i int32)      { b[i>>6] |= 1 << (i & 63) }
+
+// scratch takes a scratch from the graph's free list (a buffered channel: traversals never
+// wait for one another, and a sync.Pool would drop these large buffers at every GC).
 func (g *Graph) scratch() *scratch {
-	s, _ := scratchPool.Get().(*scratch)
-	if s == nil || len(s.mark) != len(g.vers) || len(s.done) != len(g.groups) || len(s.seen) != len(g.names) {
-		s = &scratch{
-			mark: make([]uint32, len(g.vers)), depth: make([]int32, len(g.vers)), step: make([]int32, len(g.vers)),
-			dev: make([]uint32, len(g.vers)), done: make([]uint32, len(g.groups)), seen: make([]uint32, len(g.names)),
-		}
-	}
-	s.epoch++
-	if s.epoch == 0 { // wrapped: old stamps could collide
-		clear(s.mark)
+	var s *scratch
+	select {
+	case s = <-g.free:
+		clear(s.marked)
 		clear(s.dev)
 		clear(s.done)
-		s.epoch = 1
+	default:
+		s = &scratch{marked: newBitset(len(g.vers)), dev: newBitset(len(g.vers)), done: newBitset(len(g.groups)),
+			ver: make([]vstate, len(g.vers)), seen: make([]uint32, len(g.names))}
 	}
+	s.steps = s.steps[:0]
 	return s
+}
+
+func (g *Graph) release(s *scratch) {
+	select {
+	case g.free <- s:
+	default:
+	}
 }
 
 func (s *scratch) nextLevel() {
@@ -148,62 +163,69 @@ func (s *scratch) nextLevel() {
 // expanded tests whether the group's admitted set holds a version reached at this level.
 func (g *Graph) Reverse(seeds []VersionID, opt Options) *Reach {
 	s := g.scratch()
-	defer scratchPool.Put(s)
+	defer g.release(s)
 	r := &Reach{g: g}
 	for _, v := range seeds {
-		if v >= 0 && int(v) < len(g.vers) && s.mark[v] != s.epoch {
-			s.reach(r, Step{Version: v, Parent: -1, Dep: -1})
+		if v >= 0 && int(v) < len(g.vers) && !s.marked.has(int32(v)) {
+			s.reach(Step{Version: v, Parent: -1, Dep: -1})
 		}
 	}
 	var devSteps []Step
-	for start, depth := 0, int32(0); start < len(r.Steps); depth++ {
-		end := len(r.Steps)
+	for start, depth := 0, int32(0); start < len(s.steps); depth++ {
+		end := len(s.steps)
 		if opt.MaxDepth > 0 && int(depth) >= opt.MaxDepth {
 			break
 		}
 		s.nextLevel()
 		for i := start; i < end; i++ {
-			c := g.verCrate[r.Steps[i].Version]
+			c := g.verCrate[s.steps[i].Version]
 			if s.seen[c] != s.level {
 				s.seen[c] = s.level
-				devSteps = g.expand(r, s, c, depth, opt, devSteps)
+				devSteps = g.expand(s, c, depth, opt, devSteps)
 			}
 		}
 		start = end
 	}
+	n := len(s.steps)
 	for _, st := range devSteps {
-		if s.mark[st.Version] != s.epoch {
+		if !s.marked.has(int32(st.Version)) {
+			n++
+		}
+	}
+	r.Steps = make([]Step, len(s.steps), n)
+	copy(r.Steps, s.steps)
+	for _, st := range devSteps {
+		if !s.marked.has(int32(st.Version)) {
 			r.Steps = append(r.Steps, st)
 		}
 	}
 	return r
 }
 
-func (s *scratch) reach(r *Reach, st Step) {
-	s.mark[st.Version] = s.epoch
-	s.depth[st.Version] = st.Depth
-	s.step[st.Version] = int32(len(r.Steps))
-	r.Steps = append(r.Steps, st)
+func (s *scratch) reach(st Step) {
+	s.marked.set(int32(st.Version))
+	s.ver[st.Version] = vstate{depth: st.Depth, step: int32(len(s.steps))}
+	s.steps = append(s.steps, st)
 }
 
 // expand adds the owners of every group of crate c's reverse dependencies whose admitted set
 // holds a version reached at depth.
-func (g *Graph) expand(r *Reach, s *scratch, c CrateID, depth int32, opt Options, devSteps []Step) []Step {
+func (g *Graph) expand(s *scratch, c CrateID, depth int32, opt Options, devSteps []Step) []Step {
 	for gi := g.crateGroups[c]; gi < g.crateGroups[c+1]; gi++ {
 		grp := &g.groups[gi]
-		if s.done[gi] == s.epoch || !opt.allows(grp.flags) {
+		if s.done.has(gi) || !opt.allows(grp.flags) {
 			continue
 		}
 		res := &g.res[grp.res]
 		hit := VersionID(-1)
 		if opt.Fresh {
-			if v := VersionID(res.best); v >= 0 && s.mark[v] == s.epoch && s.depth[v] <= depth {
-				hit = v
+			if v := res.best; v >= 0 && s.marked.has(v) && s.ver[v].depth <= depth {
+				hit = VersionID(v)
 			}
 		} else {
-			for v := VersionID(res.lo); v < VersionID(res.hi); v++ {
-				if s.mark[v] == s.epoch && s.depth[v] <= depth && (opt.Yanked || !g.yanked[v]) && res.admits(g, v) {
-					hit = v
+			for v := res.lo; v < res.hi; v++ {
+				if s.marked.has(v) && s.ver[v].depth <= depth && (opt.Yanked || !g.yanked[v]) && res.admits(g, VersionID(v)) {
+					hit = VersionID(v)
 					break
 				}
 			}
@@ -211,19 +233,19 @@ func (g *Graph) expand(r *Reach, s *scratch, c CrateID, depth int32, opt Options
 		if hit < 0 {
 			continue
 		}
-		s.done[gi] = s.epoch
-		parent := s.step[hit]
+		s.done.set(gi)
+		parent := s.ver[hit].step
 		dev := grp.flags&flagDev != 0
 		for k := grp.start; k < g.groups[gi+1].start; k++ {
 			o := g.revOwner[k]
-			if s.mark[o] == s.epoch {
+			if s.marked.has(int32(o)) {
 				continue
 			}
 			st := Step{Version: o, Depth: depth + 1, Parent: parent, Dep: g.revDeps[k], DevOnly: dev}
 			if !dev {
-				s.reach(r, st)
-			} else if s.dev[o] != s.epoch {
-				s.dev[o] = s.epoch
+				s.reach(st)
+			} else if !s.dev.has(int32(o)) {
+				s.dev.set(int32(o))
 				devSteps = append(devSteps, st)
 			}
 		}
