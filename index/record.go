@@ -1,11 +1,8 @@
 package index
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"reflect"
-	"regexp"
+	"strconv"
 
 	"github.com/cratewatch/cratewatch/semver"
 )
@@ -105,36 +102,6 @@ type Record struct {
 	Dup int `json:"-"`
 }
 
-// rawDep mirrors the JSON of a dependency. JSON null leaves a non-pointer field at its zero
-// value, so only default_features, whose absence means true, needs a pointer.
-type rawDep struct {
-	Name            string   `json:"name"`
-	Req             string   `json:"req"`
-	Features        []string `json:"features"`
-	Optional        bool     `json:"optional"`
-	DefaultFeatures *bool    `json:"default_features"`
-	Target          string   `json:"target"`
-	Kind            string   `json:"kind"`
-	Registry        string   `json:"registry"`
-	Package         string   `json:"package"`
-}
-
-type rawRecord struct {
-	Name        string              `json:"name"`
-	Vers        string              `json:"vers"`
-	Deps        []rawDep            `json:"deps"`
-	Cksum       string              `json:"cksum"`
-	Features    map[string][]string `json:"features"`
-	Features2   map[string][]string `json:"features2"`
-	Yanked      bool                `json:"yanked"`
-	Links       string              `json:"links"`
-	V           int                 `json:"v"`
-	RustVersion string              `json:"rust_version"`
-	Pubtime     string              `json:"pubtime"`
-}
-
-var cksumRE = regexp.MustCompile(`^[0-9a-f]{64}$`)
-
 // FieldError reports a line whose field is present but invalid.
 type FieldError struct {
 	Field string
@@ -149,102 +116,92 @@ func fieldErr(field string, format string, args ...any) error {
 }
 
 // ParseLine parses and validates one index line. It never panics; an invalid line gets an
-// error naming the offending field.
+// error naming the offending field. The Record shares no memory with line.
 func ParseLine(line []byte) (Record, error) {
-	var r Record
 	if len(line) > MaxLineBytes {
-		return r, fmt.Errorf("line is %d bytes, more than the limit of %d", len(line), MaxLineBytes)
+		return Record{}, fmt.Errorf("line is %d bytes, more than the limit of %d", len(line), MaxLineBytes)
 	}
-	var raw rawRecord
-	if err := json.Unmarshal(line, &raw); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			return r, fieldErr(te.Field, "JSON %s where %s belongs", te.Value, jsonKind(te.Type))
-		}
-		return r, fmt.Errorf("not a valid index line: %w", err)
+	d := getDecoder(line)
+	defer putDecoder(d)
+	var r Record
+	err := d.record(&r)
+	if err == nil {
+		err = d.typeErr
 	}
-	if err := checkKeys(line); err != nil {
-		return r, err
+	if err == nil {
+		err = d.keyErr
 	}
-	if err := ValidName(raw.Name); err != nil {
-		return r, &FieldError{Field: "name", Err: err}
+	if err == nil {
+		err = d.check(&r)
 	}
-	v, _, err := parseVers(raw.Vers)
 	if err != nil {
-		return r, &FieldError{Field: "vers", Err: err}
-	}
-	if !cksumRE.MatchString(raw.Cksum) {
-		return r, fieldErr("cksum", "want 64 lowercase hex digits, got %.80q", raw.Cksum)
-	}
-	if len(raw.Deps) > MaxDeps {
-		return r, fieldErr("deps", "%d dependencies, more than the limit of %d", len(raw.Deps), MaxDeps)
-	}
-	if len(raw.Features)+len(raw.Features2) > MaxFeatures {
-		return r, fieldErr("features", "%d features, more than the limit of %d", len(raw.Features)+len(raw.Features2), MaxFeatures)
-	}
-	r = Record{
-		Name:        raw.Name,
-		Vers:        raw.Vers,
-		Cksum:       raw.Cksum,
-		Features:    raw.Features,
-		Features2:   raw.Features2,
-		Yanked:      raw.Yanked,
-		Links:       raw.Links,
-		V:           raw.V,
-		RustVersion: raw.RustVersion,
-		Pubtime:     raw.Pubtime,
-		Version:     v,
-		Deps:        make([]Dep, len(raw.Deps)),
-	}
-	for i := range raw.Deps {
-		rd := &raw.Deps[i]
-		field := fmt.Sprintf("deps[%d]", i)
-		if err := ValidName(rd.Name); err != nil {
-			return Record{}, &FieldError{Field: field + ".name", Err: err}
-		}
-		// An unparsable requirement is kept as written: Cargo itself accepted old syntax that
-		// today's parser rejects, and dropping the whole version would lose data. Consumers
-		// parse Req and treat a failure as "admits nothing".
-		if len(rd.Req) > maxReqLen {
-			return Record{}, fieldErr(field+".req", "%d bytes, more than the limit of %d", len(rd.Req), maxReqLen)
-		}
-		d := Dep{
-			Name:            rd.Name,
-			Req:             rd.Req,
-			Features:        rd.Features,
-			Optional:        rd.Optional,
-			DefaultFeatures: rd.DefaultFeatures == nil || *rd.DefaultFeatures,
-			Target:          rd.Target,
-			Registry:        rd.Registry,
-			Package:         rd.Package,
-		}
-		if d.Kind, err = ParseDepKind(rd.Kind); err != nil {
-			return Record{}, &FieldError{Field: field + ".kind", Err: err}
-		}
-		if d.Package != "" {
-			if err := ValidName(d.Package); err != nil {
-				return Record{}, &FieldError{Field: field + ".package", Err: err}
-			}
-		}
-		r.Deps[i] = d
+		return Record{}, err
 	}
 	return r, nil
 }
 
-// jsonKind names the JSON a Go type decodes from, for messages about the index's fields.
-func jsonKind(t reflect.Type) string {
-	switch t.Kind() {
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "a boolean"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "an integer"
-	case reflect.Slice, reflect.Array:
-		return "an array"
-	case reflect.Map, reflect.Struct:
-		return "an object"
+// check validates the values of a record read without error, in the order the errors are
+// reported, and sets the fields derived from them.
+func (d *decoder) check(r *Record) error {
+	if err := ValidName(r.Name); err != nil {
+		return &FieldError{Field: "name", Err: err}
 	}
-	return t.String()
+	v, _, err := parseVers(r.Vers)
+	if err != nil {
+		return &FieldError{Field: "vers", Err: err}
+	}
+	r.Version = v
+	if !validCksum(r.Cksum) {
+		return fieldErr("cksum", "want 64 lowercase hex digits, got %.80q", r.Cksum)
+	}
+	if d.nDeps > MaxDeps {
+		return fieldErr("deps", "%d dependencies, more than the limit of %d", d.nDeps, MaxDeps)
+	}
+	if n := len(r.Features) + len(r.Features2); d.manyFeature || n > MaxFeatures {
+		atLeast := ""
+		if d.manyFeature {
+			atLeast = "at least "
+		}
+		return fieldErr("features", "%s%d features, more than the limit of %d", atLeast, n, MaxFeatures)
+	}
+	if r.Deps == nil {
+		r.Deps = []Dep{}
+	}
+	for i := range r.Deps {
+		dep := &r.Deps[i]
+		if err := ValidName(dep.Name); err != nil {
+			return &FieldError{Field: depField(i, "name"), Err: err}
+		}
+		// An unparsable requirement is kept as written: Cargo itself accepted old syntax that
+		// today's parser rejects, and dropping the whole version would lose data. Consumers
+		// parse Req and treat a failure as "admits nothing".
+		if len(dep.Req) > maxReqLen {
+			return fieldErr(depField(i, "req"), "%d bytes, more than the limit of %d", len(dep.Req), maxReqLen)
+		}
+		if i == d.badKindDep {
+			_, err := ParseDepKind(d.badKind)
+			return &FieldError{Field: depField(i, "kind"), Err: err}
+		}
+		if dep.Package != "" {
+			if err := ValidName(dep.Package); err != nil {
+				return &FieldError{Field: depField(i, "package"), Err: err}
+			}
+		}
+	}
+	return nil
+}
+
+func depField(i int, name string) string { return "deps[" + strconv.Itoa(i) + "]." + name }
+
+// validCksum reports whether s is a SHA-256 sum as the index writes it: 64 lowercase hex digits.
+func validCksum(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
