@@ -1,0 +1,48 @@
+package callgraph
+
+import (
+	"context"
+	"testing"
+	"testing/fstest"
+
+	"github.com/cratewatch/cratewatch/cratefile"
+	"github.com/cratewatch/cratewatch/rustsrc"
+)
+
+// FuzzBuild links two crates of arbitrary source, one depending on the other: whatever the
+// source, building and querying terminate without panicking and edges stay in bounds.
+func FuzzBuild(f *testing.F) {
+	for _, src := range vulnCrate.files {
+		f.Add(src, "use vuln::*; pub fn f() { helper(); Danger::insert_many(); }")
+	}
+	f.Add("mod a { pub use super::*; pub use crate::a::*; } pub use a::*;", "use vuln::a::a::a::b; fn f() { b(); }")
+	f.Add("pub trait T { fn m(&self) { self.m() } } impl<X> T for X {}", "fn g<Q: vuln::T>(q: Q) { q.m(); <Q as vuln::T>::m(&q); }")
+	f.Fuzz(func(t *testing.T, lib, app string) {
+		b := &Builder{}
+		for _, c := range []struct{ name, src string }{{"vuln", lib}, {"app", app}} {
+			fsys := fstest.MapFS{"src/lib.rs": &fstest.MapFile{Data: []byte(c.src)}}
+			cr, err := rustsrc.LoadCrate(rustsrc.CrateInput{Name: c.name, Version: "1.0.0", FS: fsys,
+				Roots: []rustsrc.Root{{Path: "src/lib.rs", Target: rustsrc.TargetLib}}}, rustsrc.DefaultCrateLimits())
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.Add(Source{Crate: cr, Deps: []cratefile.Dependency{dep("vuln", "vuln", "1")}})
+		}
+		g, err := b.Link(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range g.Edges() {
+			if e.From < 0 || int(e.From) >= len(g.Fns) || e.To < 0 || int(e.To) >= len(g.Fns) {
+				t.Fatalf("edge out of bounds: %+v", e)
+			}
+		}
+		for i := range g.Fns {
+			r := g.TransitiveCallers([]int32{int32(i)}, EdgeApprox)
+			for _, fn := range r.Order {
+				r.Path(fn)
+			}
+			g.Lookup(g.Fns[i].Path)
+		}
+	})
+}
