@@ -148,10 +148,11 @@ func printReport(cmd *cobra.Command, r *impact.Report) {
 
 func printSummary(cmd *cobra.Command, s *impact.Summary, built, took time.Duration) {
 	w := cmd.OutOrStdout()
-	fmt.Fprintf(w, "%-18s %-24s %-13s %6s %8s %8s %7s\n", "advisory", "package", "kind", "vuln", "exp.vers", "exp.crates", "radius")
+	fmt.Fprintf(w, "%-18s %-24s %-13s %6s %8s %10s %7s %7s\n", "advisory", "package", "kind", "vuln", "exp.vers", "exp.crates", "radius", "fresh")
 	for _, r := range s.Reports {
-		fmt.Fprintf(w, "%-18s %-24s %-13s %6d %8d %8d %7d\n", r.ID, r.Package, r.Kind, len(r.Vulnerable), r.ExposedVersions, r.ExposedCrates, r.BlastRadius)
+		fmt.Fprintf(w, "%-18s %-24s %-13s %6d %8d %10d %7d %7d\n", r.ID, r.Package, r.Kind, len(r.Vulnerable), r.ExposedVersions, r.ExposedCrates, r.BlastRadius, r.FreshRadius)
 	}
+	fmt.Fprintln(w, "radius: crates whose newest version can resolve to a vulnerable version; fresh: whose newest version's fresh resolution (highest admitted versions) includes one")
 	fmt.Fprintf(w, "%d advisories, %d applied; skipped: %s\n", s.Advisories, len(s.Reports), formatCounts(s.Skipped))
 	fmt.Fprintf(w, "graph built in %s, impact computed in %s\n", built.Round(time.Millisecond), took.Round(time.Millisecond))
 }
