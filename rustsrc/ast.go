@@ -140,13 +140,15 @@ type MacroCall struct {
 	Pos         int32
 }
 
-// Let is a local type hint: let x: Type or let x = Type::f(...) / Type { .. }.
+// Let is a local type hint: let x: Type, let x = Type::f(...) / Type { .. }, or a fn parameter
+// x: Type (references, lifetimes, mut, dyn and impl stripped).
 type Let struct {
 	Name string
 	Type string // path as written without generics: "HashMap", "std::fs::File"
 	// FromInit is true when the type was taken from the initialiser (Type::new(), Type { }),
 	// false when written as an annotation.
 	FromInit bool
+	Param    bool // a parameter of Fn
 	Fn       int32
 	Pos      int32
 }

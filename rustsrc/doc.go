@@ -22,7 +22,7 @@
 //     trees: nested, glob, self, renames, pub use), Calls (path calls a::b::c(), Self::f(),
 //     <T as Trait>::f(), method calls .m() / .m::<T>() with a plain receiver, calls inside macro
 //     token trees; each with its enclosing item and macro), Macros (invocations with their token
-//     tree), Lets (let x: T and let x = T::new() type hints) and Unsafe blocks. String literals are
+//     tree), Lets (type hints from let x: T, let x = T::new() and parameters x: T) and Unsafe blocks. String literals are
 //     the tokens whose Kind.IsString(), and ItemAt finds the innermost item holding an offset. The body pass is pattern-based, not an expression parser,
 //     which is what lets it read macro token trees too.
 //   - Crates. LoadCrate takes an fs.FS and the manifest's facts (CrateInput; InputFromCrate builds

@@ -503,8 +503,10 @@ func (p *parser) fn(it *Item, i, hi int, depth int) int {
 	}
 	it.Name = p.text(i + 1)
 	j := p.skipGenerics(i+2, hi)
+	paramLo, paramHi := 0, 0
 	if p.kind(j) == LParen {
 		inner, next := p.pf.group(j)
+		paramLo, paramHi = j+1, inner
 		k := j + 1
 		for k < inner && (p.kind(k) == And || p.kind(k) == Lifetime || p.kind(k) == KwMut || p.kind(k) == Pound) {
 			if p.kind(k) == Pound { // attributes on the self parameter
@@ -518,6 +520,7 @@ func (p *parser) fn(it *Item, i, hi int, depth int) int {
 	}
 	j = p.headerEnd(j, hi)
 	idx := p.add(*it)
+	p.params(paramLo, paramHi, idx)
 	if j < hi && p.kind(j) == LBrace {
 		inner, next := p.pf.group(j)
 		p.pf.Items[idx].BodyStart, p.pf.Items[idx].BodyEnd = int32(j+1), int32(inner)
@@ -530,6 +533,32 @@ func (p *parser) fn(it *Item, i, hi int, depth int) int {
 		p.pf.Items[idx].End = p.toks[min(j, len(p.toks))-1].End
 	}
 	return j
+}
+
+// params records the parameters `name: Type` of a fn in tokens [lo, hi) as type hints.
+func (p *parser) params(lo, hi int, fn int32) {
+	for k := lo; k < hi; k++ {
+		j := k
+		for k < hi && p.kind(k) != Comma {
+			k = p.over(k)
+		}
+		for j < k && p.kind(j) == Pound {
+			j = p.over(j + 1)
+		}
+		for p.kind(j) == KwMut || p.kind(j) == KwRef {
+			j++
+		}
+		if j+1 >= k || p.kind(j) != Ident || p.kind(j+1) != Colon {
+			continue
+		}
+		t := j + 2
+		for t < k && (p.kind(t) == And || p.kind(t) == AndAnd || p.kind(t) == Lifetime || p.kind(t) == KwMut || p.kind(t) == KwDyn || p.kind(t) == KwImpl) {
+			t++
+		}
+		if ty := p.typePath(t, k, false); ty != "" {
+			p.pf.Lets = append(p.pf.Lets, Let{Name: p.text(j), Type: ty, Param: true, Fn: fn, Pos: p.toks[j].Off})
+		}
+	}
 }
 
 func (p *parser) mod(it *Item, i, hi int, depth int) int {

@@ -294,6 +294,13 @@ func TestParseLetHints(t *testing.T) {
 		lets = append(lets, fmt.Sprintf("%s:%s:%v", l.Name, l.Type, l.FromInit))
 	}
 	checkList(t, "lets", lets, []string{"file:std::fs::File:true", "map:HashMap:false", "p:Point:true", "r:Vec:false"})
+
+	pf = parse(t, `fn g<T: Tr>(&self, a: &mut Foo, #[attr] b: Vec<u8>, (c, d): (u8, u8), e: impl Read, f: &'a dyn io::Write, mut g: T) {}`)
+	lets = nil
+	for _, l := range pf.Lets {
+		lets = append(lets, fmt.Sprintf("%s:%s:%v", l.Name, l.Type, l.Param))
+	}
+	checkList(t, "params", lets, []string{"a:Foo:true", "b:Vec:true", "e:Read:true", "f:io::Write:true", "g:T:true"})
 }
 
 func TestParseStringLiterals(t *testing.T) {
