@@ -3,6 +3,7 @@ package index
 import (
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"sync"
 )
 
@@ -57,6 +58,33 @@ type decoder struct {
 	feats []feature
 
 	open [maxDepth/64 + 1]uint64 // bit d of word d/64: the container at depth d is an object
+
+	// interned holds short strings made for earlier values, by hash: the index repeats the
+	// same names, requirements, targets and features on line after line, and a record
+	// that reuses them allocates less and keeps less memory alive.
+	interned [internSlots]string
+}
+
+const (
+	internSlots  = 1024 // a power of two
+	internMaxLen = 32
+)
+
+var internSeed = maphash.MakeSeed()
+
+// string returns b as a string that shares no memory with the line: one made for an earlier
+// value with the same text when the cache holds it, else a copy.
+func (d *decoder) string(b []byte) string {
+	if len(b) == 0 || len(b) > internMaxLen {
+		return string(b)
+	}
+	slot := &d.interned[maphash.Bytes(internSeed, b)&(internSlots-1)]
+	if *slot == string(b) {
+		return *slot
+	}
+	s := string(b)
+	*slot = s
+	return s
 }
 
 type feature struct {
@@ -348,7 +376,7 @@ func (d *decoder) featuresField(field string, dst *map[string][]string) error {
 		if !d.keyUTF8 {
 			d.badUTF8(field)
 		} else if !d.manyFeature {
-			f.name = string(key)
+			f.name = d.string(key)
 		}
 		switch d.b[d.i] {
 		case 'n':
@@ -419,7 +447,7 @@ func (d *decoder) stringsField(field string, dst *[]string) error {
 			var ok bool
 			if b, ok, err = d.str(); err == nil {
 				if ok {
-					s = string(b)
+					s = d.string(b)
 				} else {
 					d.badUTF8(field)
 				}
@@ -455,7 +483,7 @@ func (d *decoder) stringField(field string, dst *string) error {
 		d.badUTF8(field)
 		return nil
 	}
-	*dst = string(s)
+	*dst = d.string(s)
 	return nil
 }
 
