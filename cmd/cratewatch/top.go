@@ -1,7 +1,9 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -11,22 +13,36 @@ import (
 func init() {
 	var n int
 	var asJSON bool
+	var by string
+	var gf graphFlags
 	cmd := &cobra.Command{
 		Use:   "top",
 		Short: "Most depended-on crates (reverse-dependency counts, direct and transitive)",
 		Long: `Rank crates by how many crates depend on them: counted from each crate's newest version,
-resolving every normal and build dependency (optional ones included) to the highest version it
-admits, as a fresh lockfile would. Transitive counts follow those resolutions.`,
+resolving every dependency the filter allows (default: normal and build, optional ones included)
+to the highest version it admits, as a fresh lockfile would. Transitive counts follow those
+resolutions; dev-dependencies count for the dependent only. Optional dependencies of
+dependencies inflate transitive counts: --no-optional gives the always-built closure.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if n < 1 {
 				return fmt.Errorf("-n %d: want at least 1", n)
 			}
+			if by != "direct" && by != "transitive" {
+				return fmt.Errorf("--by %q: want direct or transitive", by)
+			}
+			f, err := gf.filter()
+			if err != nil {
+				return err
+			}
 			g, err := loadGraph(cmd)
 			if err != nil {
 				return err
 			}
-			pop := g.Popularity(depgraph.Filter{})
+			pop := g.Popularity(f) // ranked by transitive count
+			if by == "direct" {
+				slices.SortStableFunc(pop, func(a, b depgraph.Popularity) int { return cmp.Compare(b.Direct, a.Direct) })
+			}
 			pop = pop[:min(n, len(pop))]
 			if asJSON {
 				type row struct {
@@ -49,6 +65,8 @@ admits, as a fresh lockfile would. Transitive counts follow those resolutions.`,
 		},
 	}
 	cmd.Flags().IntVarP(&n, "n", "n", 20, "how many crates to list")
+	cmd.Flags().StringVar(&by, "by", "direct", "rank by direct or transitive dependents")
+	gf.register(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
 	rootCmd.AddCommand(cmd)
 }
