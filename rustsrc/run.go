@@ -18,6 +18,9 @@ import (
 	"github.com/cratewatch/cratewatch/cratefile"
 )
 
+// FactsKind names rustsrc's per-crate facts among the analysis results a store keeps.
+const FactsKind = "rustsrc-facts"
+
 // Record is one analysed input as written to a JSON lines file: the facts, or why there are none.
 type Record struct {
 	Input   string  `json:"input"`

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -16,9 +17,9 @@ import (
 
 func init() {
 	var (
-		asJSON bool
-		out    string
-		jobs   int
+		asJSON, noStore, force bool
+		out                    string
+		jobs                   int
 	)
 	cmd := &cobra.Command{
 		Use:   "analyze DIR|CRATEFILE...",
@@ -28,15 +29,37 @@ module tree, items, calls, unsafe code, and the FFI picture (extern blocks, #[li
 -sys naming, build-script tools, bundled C/C++/assembly). An argument is a crate directory, a
 .crate file, or a directory of those.
 
-With --out FILE the facts are appended to FILE as JSON lines and inputs already in FILE are
-skipped, so an interrupted run resumes where it stopped; 'cratewatch report ffi FILE' summarises it.`,
+The facts are saved in the store (--db) as they come, and inputs the store already has facts
+for are skipped (--force redoes them), so an interrupted run resumes where it stopped;
+'cratewatch report ffi' summarises them. With --out FILE the facts are also appended to FILE as
+JSON lines (inputs already in FILE are skipped too); --no-store leaves the store alone.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			inputs, err := rustsrc.ExpandInputs(args)
 			if err != nil {
 				return err
 			}
+			// Inputs are kept as absolute paths so a resumed run recognises them from anywhere.
+			for i, in := range inputs {
+				if abs, err := filepath.Abs(in); err == nil {
+					inputs[i] = abs
+				}
+			}
 			done := map[string]bool{}
+			var saver *factSaver
+			if !noStore {
+				st, err := openStore(cmd)
+				if err != nil {
+					return err
+				}
+				defer st.Close()
+				if !force {
+					if done, err = st.FactInputs(cmd.Context(), rustsrc.FactsKind); err != nil {
+						return err
+					}
+				}
+				saver = &factSaver{st: st, kind: rustsrc.FactsKind}
+			}
 			var sink *os.File
 			if out != "" {
 				f, err := os.Open(out)
@@ -67,6 +90,13 @@ skipped, so an interrupted run resumes where it stopped; 'cratewatch report ffi 
 						failed++
 						fmt.Fprintln(os.Stderr, "cratewatch analyze:", r.Error)
 					}
+					if saver != nil {
+						var name, vers string
+						if r.Facts != nil {
+							name, vers = r.Facts.Name, r.Facts.Version
+						}
+						saver.add(cmd.Context(), r.Input, name, vers, r)
+					}
 					if sink != nil {
 						b, _ := json.Marshal(r)
 						if _, err := sink.Write(append(b, '\n')); err != nil {
@@ -83,6 +113,11 @@ skipped, so an interrupted run resumes where it stopped; 'cratewatch report ffi 
 					}
 				})
 			bar.Done()
+			if saver != nil {
+				if serr := saver.flush(cmd.Context()); err == nil {
+					err = serr
+				}
+			}
 			if err != nil {
 				return err
 			}
@@ -95,5 +130,7 @@ skipped, so an interrupted run resumes where it stopped; 'cratewatch report ffi 
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON record per crate")
 	cmd.Flags().StringVar(&out, "out", "", "append JSON records to this file and skip inputs already in it")
 	cmd.Flags().IntVarP(&jobs, "jobs", "j", 0, "crates analysed in parallel (default: all cores)")
+	cmd.Flags().BoolVar(&noStore, "no-store", false, "do not save facts in the store")
+	cmd.Flags().BoolVar(&force, "force", false, "analyse inputs the store already has facts for")
 	rootCmd.AddCommand(cmd)
 }

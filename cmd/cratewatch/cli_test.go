@@ -1,0 +1,89 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The tests run the real binary: this test executable re-executes itself as cratewatch, so
+// every command starts with fresh flags as it would from a shell.
+const asMain = "CRATEWATCH_TEST_AS_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(asMain) == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func cw(t *testing.T, db string, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], append([]string{"--db", db}, args...)...)
+	cmd.Env = append(os.Environ(), asMain+"=1")
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func mustCW(t *testing.T, db string, args ...string) string {
+	t.Helper()
+	out, err := cw(t, db, args...)
+	if err != nil {
+		t.Fatalf("cratewatch %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+func TestIngestCrateStats(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "cw.db")
+	out := mustCW(t, db, "ingest", "--index", "../../examples/index")
+	if !strings.Contains(out, "ingested 16 crate files") || !strings.Contains(out, "21 added") {
+		t.Fatalf("ingest: %s", out)
+	}
+	if out = mustCW(t, db, "ingest", "--index", "../../examples/index"); !strings.Contains(out, "16 unchanged, 0 written") {
+		t.Fatalf("re-ingest: %s", out)
+	}
+	var st struct{ Crates, Versions, Yanked, Dependencies int }
+	if err := json.Unmarshal([]byte(mustCW(t, db, "stats", "--json")), &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Crates != 16 || st.Versions != 21 || st.Yanked != 1 || st.Dependencies != 22 {
+		t.Fatalf("stats = %+v", st)
+	}
+	out = mustCW(t, db, "crate", "app@0.1.0")
+	if !strings.Contains(out, "sv ^0.6 (normal, renamed from smallvec)") || !strings.Contains(out, "serde 1.0 (build)") {
+		t.Fatalf("crate: %s", out)
+	}
+	if out, err := cw(t, db, "crate", "app@9.9.9"); err == nil || !strings.Contains(out, "has no version 9.9.9") {
+		t.Fatalf("missing version: %v %s", err, out)
+	}
+	if out, err := cw(t, db, "ingest", "--index", "/nonexistent/index"); err == nil || !strings.Contains(out, "/nonexistent/index") {
+		t.Fatalf("bad index path: %v %s", err, out)
+	}
+}
+
+func TestAnalyzeStoresAndResumes(t *testing.T) {
+	dir := t.TempDir()
+	crate := filepath.Join(dir, "demo-0.1.0")
+	os.MkdirAll(filepath.Join(crate, "src"), 0o755)
+	os.WriteFile(filepath.Join(crate, "Cargo.toml"), []byte("[package]\nname = \"demo\"\nversion = \"0.1.0\"\n"), 0o644)
+	os.WriteFile(filepath.Join(crate, "src", "lib.rs"), []byte("extern \"C\" { fn abs(x: i32) -> i32; }\npub fn f() -> i32 { unsafe { abs(-1) } }\n"), 0o644)
+	db := filepath.Join(dir, "cw.db")
+	if out := mustCW(t, db, "analyze", "--json", dir); !strings.Contains(out, `"name":"demo"`) {
+		t.Fatalf("analyze: %s", out)
+	}
+	if out := mustCW(t, db, "analyze", "--json", dir); strings.Contains(out, `"name":"demo"`) {
+		t.Fatalf("second analyze did not skip the stored crate: %s", out)
+	}
+	out := mustCW(t, db, "report", "ffi")
+	if !strings.Contains(out, "1 crates analysed") || !strings.Contains(out, "1 extern blocks declaring 1 foreign functions") {
+		t.Fatalf("report from the store: %s", out)
+	}
+	if out := mustCW(t, db, "analyze", "--json", "--force", dir); !strings.Contains(out, `"name":"demo"`) {
+		t.Fatalf("--force: %s", out)
+	}
+}
