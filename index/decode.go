@@ -78,12 +78,18 @@ func (d *decoder) string(b []byte) string {
 	if len(b) == 0 || len(b) > internMaxLen {
 		return string(b)
 	}
-	slot := &d.interned[maphash.Bytes(internSeed, b)&(internSlots-1)]
-	if *slot == string(b) {
-		return *slot
+	// Two slots per hash, the newer first: two texts that share a hash do not evict each
+	// other on every line.
+	set := d.interned[maphash.Bytes(internSeed, b)&(internSlots-2):][:2]
+	if set[0] == string(b) {
+		return set[0]
+	}
+	if set[1] == string(b) {
+		set[0], set[1] = set[1], set[0]
+		return set[0]
 	}
 	s := string(b)
-	*slot = s
+	set[0], set[1] = s, set[0]
 	return s
 }
 
@@ -128,7 +134,13 @@ func dropOrClear[T any](s []T, keep int) []T {
 	if cap(s) > keep {
 		return nil
 	}
-	clear(s[:cap(s)])
+	return empty(s)
+}
+
+// empty clears s and returns it with length 0. Scratch is emptied this way wherever it is
+// reset, so that past its length it holds only zero values.
+func empty[T any](s []T) []T {
+	clear(s)
 	return s[:0]
 }
 
@@ -239,7 +251,7 @@ func (d *decoder) depsField(r *Record) error {
 	if err := d.enter(); err != nil {
 		return err
 	}
-	d.deps = d.deps[:0]
+	d.deps = empty(d.deps)
 	n := 0
 	for first := true; ; first = false {
 		more, err := d.nextElem(first)
@@ -362,7 +374,7 @@ func (d *decoder) featuresField(field string, dst *map[string][]string) error {
 	if err := d.enter(); err != nil {
 		return err
 	}
-	d.feats = d.feats[:0]
+	d.feats = empty(d.feats)
 	var m map[string][]string
 	for first := true; ; first = false {
 		key, more, err := d.nextKey(first)
@@ -410,8 +422,7 @@ func (d *decoder) flushFeatures(m map[string][]string) map[string][]string {
 	for _, f := range d.feats {
 		m[f.name] = f.on
 	}
-	clear(d.feats)
-	d.feats = d.feats[:0]
+	d.feats = empty(d.feats)
 	if len(m) > MaxFeatures {
 		d.manyFeature = true
 	}
@@ -431,7 +442,7 @@ func (d *decoder) stringsField(field string, dst *[]string) error {
 	if err := d.enter(); err != nil {
 		return err
 	}
-	d.strs = d.strs[:0]
+	d.strs = empty(d.strs)
 	for first := true; ; first = false {
 		more, err := d.nextElem(first)
 		if err != nil {
