@@ -300,3 +300,15 @@ func TestParseLineErrorOrder(t *testing.T) {
 		})
 	}
 }
+
+func TestParseLineLongValuesInErrors(t *testing.T) {
+	long := strings.Repeat("x", 100000)
+	for _, extra := range []string{`"deps":[{"name":"b","req":"1","kind":"` + long + `"}]`, `"cksum":"` + long + `"`,
+		`"v":` + strings.Repeat("1", 100000), `"vers":"` + long + `"`, `"deps":[{"name":"` + long + `"}]`,
+		`"deps":[{"name":"b","req":"1","package":"` + long + `"}]`, `"deps":[{"name":"b","req":"` + long + `"}]`} {
+		_, err := ParseLine([]byte(line("a", "1.0.0", extra)))
+		if err == nil || len(err.Error()) > 400 {
+			t.Errorf("%.60s: error of %d bytes: %.200v", extra, len(fmt.Sprint(err)), err)
+		}
+	}
+}

@@ -55,7 +55,7 @@ func ParseDepKind(s string) (DepKind, error) {
 	case "build":
 		return Build, nil
 	}
-	return 0, fmt.Errorf("unknown dependency kind %q", s)
+	return 0, fmt.Errorf("unknown dependency kind %.40q", s)
 }
 
 // Dep is one dependency of a published version, as recorded in the index.
