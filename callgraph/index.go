@@ -53,6 +53,7 @@ type fnDecl struct {
 	line   int32
 	flags  uint8
 	params []param
+	body   int32 // byte offset of the body; hints before it are about parameters
 }
 
 // Function flags.
@@ -230,6 +231,7 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile) {
 			}
 			if it.BodyStart > 0 { // [0,0) means no body; an empty body {} is [n,n)
 				d.flags |= FlagBody
+				d.body = pf.Tokens[min(int(it.BodyStart), len(pf.Tokens)-1)].Off
 			}
 			if it.Vis != "" {
 				d.flags |= FlagPub
@@ -335,7 +337,8 @@ func (ci *crateIndex) indexCalls(pf *rustsrc.ParsedFile, fileIdx int32, fnOf []i
 // the parameter of that name.
 func (ci *crateIndex) receiverType(lets []rustsrc.Let, c *rustsrc.Call, fn *fnDecl) string {
 	for i := len(lets) - 1; i >= 0; i-- {
-		if lets[i].Pos < c.Pos && lets[i].Name == c.Receiver {
+		// Hints before the body are parameters; ours replace a generic parameter by its bound.
+		if lets[i].Pos < c.Pos && lets[i].Pos >= fn.body && lets[i].Name == c.Receiver {
 			return strings.Clone(lets[i].Type)
 		}
 	}

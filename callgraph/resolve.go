@@ -18,6 +18,7 @@ type resolver struct {
 	// memo caches lookups; a nil entry marks one in progress, which cuts cycles of globs and uses
 	// (use super::*; in a child of a module that globs the child).
 	memo map[lookupKey][]def
+	cuts int // in-progress lookups met (cycles cut) so far
 }
 
 type lookupKey struct {
@@ -50,11 +51,21 @@ func (r *resolver) lookup(c int32, mod, name string, depth int, extern bool) []d
 	}
 	k := lookupKey{c, extern, mod, name}
 	if ds, ok := r.memo[k]; ok {
+		if ds == nil {
+			r.cuts++
+		}
 		return ds
 	}
 	r.memo[k] = nil
+	cuts := r.cuts
 	ds := r.lookupUncached(c, mod, name, depth, extern)
-	r.memo[k] = ds
+	if r.cuts == cuts && ds != nil {
+		r.memo[k] = ds
+	} else {
+		// A result computed while a cycle was cut may be partial: keeping it would make later
+		// answers depend on the order lookups happened in.
+		delete(r.memo, k)
+	}
 	return ds
 }
 

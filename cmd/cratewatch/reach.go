@@ -27,7 +27,7 @@ Formats: json, sarif (SARIF 2.1.0), openvex (affected / not_affected with
 vulnerable_code_not_in_execute_path). Advisories come from the store unless --advisories names a
 database (directory, .tar.gz or file).`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if all == (len(args) == 1) && len(args) <= 1 {
+			if all && len(args) == 0 || !all && len(args) == 1 {
 				return nil
 			}
 			return fmt.Errorf("give one advisory ID or --all")
