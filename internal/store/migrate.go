@@ -37,23 +37,11 @@ var migrations = []string{
 		features2 TEXT NOT NULL DEFAULT '',
 		v INTEGER NOT NULL DEFAULT 0,
 		digest {blob} NOT NULL,
+		deps {blob} NOT NULL,
+		ndeps INTEGER NOT NULL,
 		first_seen TEXT NOT NULL,
 		removed TEXT,
 		UNIQUE (crate_id, num, dup)
-	);
-	CREATE TABLE deps (
-		version_id BIGINT NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
-		seq INTEGER NOT NULL,
-		name TEXT NOT NULL,
-		package TEXT NOT NULL DEFAULT '',
-		req TEXT NOT NULL,
-		kind SMALLINT NOT NULL,
-		optional BOOLEAN NOT NULL,
-		default_features BOOLEAN NOT NULL,
-		target TEXT NOT NULL DEFAULT '',
-		registry TEXT NOT NULL DEFAULT '',
-		features TEXT NOT NULL DEFAULT '',
-		PRIMARY KEY (version_id, seq)
 	);
 	CREATE TABLE yank_events (
 		version_id BIGINT NOT NULL REFERENCES versions(id) ON DELETE CASCADE,

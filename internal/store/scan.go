@@ -3,60 +3,32 @@ package store
 import (
 	"context"
 	"fmt"
-
-	"github.com/cratewatch/cratewatch/index"
 )
 
-// ScanVersions merge-joins two ordered streams (versions, deps) instead of one join, so each
-// row crosses the driver once and nothing is held in memory beyond one version.
+// ScanVersions reads one row per version and decodes its dependency list in place, interning
+// the strings so a whole-index scan allocates once per distinct name or requirement.
 func (s *sqlStore) ScanVersions(ctx context.Context, fn func(*ScannedVersion) error) error {
-	vrows, err := s.db.QueryContext(ctx, `SELECT v.id, c.name, v.num, v.dup, v.yanked FROM versions v
+	rows, err := s.db.QueryContext(ctx, `SELECT c.name, v.num, v.dup, v.yanked, v.deps FROM versions v
 		JOIN crates c ON c.id = v.crate_id WHERE c.removed IS NULL AND v.removed IS NULL ORDER BY v.id`)
 	if err != nil {
 		return fmt.Errorf("store %s: %w", s.where, err)
 	}
-	defer vrows.Close()
-	drows, err := s.db.QueryContext(ctx, `SELECT version_id, name, package, req, kind, optional, target FROM deps ORDER BY version_id, seq`)
-	if err != nil {
-		return fmt.Errorf("store %s: %w", s.where, err)
-	}
-	defer drows.Close()
+	defer rows.Close()
+	in := make(interner)
 	var sv ScannedVersion
-	var d index.Dep
-	var dvid int64 = -1
-	nextDep := func() error {
-		if !drows.Next() {
-			dvid = -1
-			return drows.Err()
-		}
-		var kind int
-		if err := drows.Scan(&dvid, &d.Name, &d.Package, &d.Req, &kind, &d.Optional, &d.Target); err != nil {
-			return err
-		}
-		d.Kind = index.DepKind(kind)
-		return nil
-	}
-	if err := nextDep(); err != nil {
-		return fmt.Errorf("store %s: %w", s.where, err)
-	}
-	for vrows.Next() {
-		var vid int64
-		if err := vrows.Scan(&vid, &sv.Crate, &sv.Num, &sv.Dup, &sv.Yanked); err != nil {
+	var crate string
+	var deps []byte
+	for rows.Next() {
+		if err := rows.Scan(&crate, &sv.Num, &sv.Dup, &sv.Yanked, &deps); err != nil {
 			return fmt.Errorf("store %s: %w", s.where, err)
 		}
-		sv.Deps = sv.Deps[:0]
-		// Deps of removed versions sort between live ones; skip them.
-		for dvid != -1 && dvid <= vid {
-			if dvid == vid {
-				sv.Deps = append(sv.Deps, d)
-			}
-			if err := nextDep(); err != nil {
-				return fmt.Errorf("store %s: %w", s.where, err)
-			}
+		sv.Crate = in.str([]byte(crate))
+		if sv.Deps, err = decodeDeps(sv.Deps[:0], deps, in, false); err != nil {
+			return fmt.Errorf("store %s: crate %s version %s: %w", s.where, sv.Crate, sv.Num, err)
 		}
 		if err := fn(&sv); err != nil {
 			return err
 		}
 	}
-	return vrows.Err()
+	return rows.Err()
 }

@@ -149,8 +149,6 @@ func (s *sqlStore) ApplyIndex(ctx context.Context, updates []CrateUpdate, at tim
 	var a *applier
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		a = &applier{s: s, tx: tx, now: timeText(at)}
-		a.deps = s.newInserter(tx, "deps", []string{"version_id", "seq", "name", "package", "req", "kind", "optional",
-			"default_features", "target", "registry", "features"}, "", nil)
 		return a.apply(ctx, updates)
 	})
 	if err != nil {
@@ -161,17 +159,10 @@ func (s *sqlStore) ApplyIndex(ctx context.Context, updates []CrateUpdate, at tim
 
 // applier carries one ApplyIndex transaction.
 type applier struct {
-	s    *sqlStore
-	tx   *sql.Tx
-	now  string
-	deps *inserter
-	ch   Changes
-}
-
-type versionKey struct {
-	crate int64
-	num   string
-	dup   int
+	s   *sqlStore
+	tx  *sql.Tx
+	now string
+	ch  Changes
 }
 
 // entryKey names a version entry within its crate: the version and its duplicate number.
@@ -214,23 +205,8 @@ func (a *applier) apply(ctx context.Context, updates []CrateUpdate) error {
 		return err
 	}
 
-	// New versions come back with their ids; their deps are inserted once the rows are read,
-	// because a PostgreSQL connection runs one statement at a time.
-	var inserted []versionKey
-	var insertedIDs []int64
 	vins := s.newInserter(tx, "versions", []string{"crate_id", "num", "cksum", "yanked", "links", "rust_version",
-		"pubtime", "features", "features2", "v", "digest", "first_seen", "dup"}, ` RETURNING id, crate_id, num, dup`,
-		func(rows *sql.Rows) error {
-			var id int64
-			var k versionKey
-			if err := rows.Scan(&id, &k.crate, &k.num, &k.dup); err != nil {
-				return err
-			}
-			inserted = append(inserted, k)
-			insertedIDs = append(insertedIDs, id)
-			return nil
-		})
-	pending := make(map[versionKey]*index.Record)
+		"pubtime", "features", "features2", "v", "digest", "first_seen", "dup", "deps", "ndeps"}, "", nil)
 	for i := range updates {
 		u := &updates[i]
 		cid := ids[u.Name]
@@ -250,9 +226,8 @@ func (a *applier) apply(ctx context.Context, updates []CrateUpdate) error {
 				}
 				continue
 			}
-			pending[versionKey{cid, r.Vers, r.Dup}] = r
 			if err := vins.add(ctx, cid, r.Vers, r.Cksum, r.Yanked, r.Links, r.RustVersion, r.Pubtime,
-				jsonText(r.Features), jsonText(r.Features2), r.V, dg, a.now, r.Dup); err != nil {
+				jsonText(r.Features), jsonText(r.Features2), r.V, dg, a.now, r.Dup, encodeDeps(r.Deps), len(r.Deps)); err != nil {
 				return err
 			}
 			a.ch.VersionsAdded++
@@ -266,22 +241,7 @@ func (a *applier) apply(ctx context.Context, updates []CrateUpdate) error {
 			}
 		}
 	}
-	if err := vins.flush(ctx); err != nil {
-		return err
-	}
-	if len(inserted) != len(pending) {
-		return fmt.Errorf("inserted %d versions, expected %d", len(inserted), len(pending))
-	}
-	for i, k := range inserted {
-		r := pending[k]
-		if r == nil {
-			return fmt.Errorf("inserted version %s of crate id %d was not asked for", k.num, k.crate)
-		}
-		if err := a.insertDeps(ctx, insertedIDs[i], r.Deps); err != nil {
-			return err
-		}
-	}
-	return a.deps.flush(ctx)
+	return vins.flush(ctx)
 }
 
 func (a *applier) updateVersion(ctx context.Context, sv *storedVersion, r *index.Record, dg []byte) error {
@@ -289,19 +249,10 @@ func (a *applier) updateVersion(ctx context.Context, sv *storedVersion, r *index
 	changed := false
 	if string(sv.digest) != string(dg) || sv.removed {
 		_, err := tx.ExecContext(ctx, s.d.rebind(`UPDATE versions SET cksum = ?, links = ?, rust_version = ?, pubtime = ?,
-			features = ?, features2 = ?, v = ?, digest = ?, removed = NULL WHERE id = ?`),
-			r.Cksum, r.Links, r.RustVersion, r.Pubtime, jsonText(r.Features), jsonText(r.Features2), r.V, dg, sv.id)
+			features = ?, features2 = ?, v = ?, digest = ?, deps = ?, ndeps = ?, removed = NULL WHERE id = ?`),
+			r.Cksum, r.Links, r.RustVersion, r.Pubtime, jsonText(r.Features), jsonText(r.Features2), r.V, dg,
+			encodeDeps(r.Deps), len(r.Deps), sv.id)
 		if err != nil {
-			return err
-		}
-		// Buffered deps of earlier versions must land before this version's are replaced.
-		if err := a.deps.flush(ctx); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, s.d.rebind(`DELETE FROM deps WHERE version_id = ?`), sv.id); err != nil {
-			return err
-		}
-		if err := a.insertDeps(ctx, sv.id, r.Deps); err != nil {
 			return err
 		}
 		changed = true
@@ -318,17 +269,6 @@ func (a *applier) updateVersion(ctx context.Context, sv *storedVersion, r *index
 	}
 	if changed {
 		a.ch.VersionsUpdated++
-	}
-	return nil
-}
-
-func (a *applier) insertDeps(ctx context.Context, vid int64, deps []index.Dep) error {
-	for i := range deps {
-		d := &deps[i]
-		if err := a.deps.add(ctx, vid, i, d.Name, d.Package, d.Req, int(d.Kind), d.Optional, d.DefaultFeatures,
-			d.Target, d.Registry, jsonText(d.Features)); err != nil {
-			return err
-		}
 	}
 	return nil
 }
@@ -350,7 +290,7 @@ func (s *sqlStore) Stats(ctx context.Context) (Stats, error) {
 		(SELECT count(*) FROM crates WHERE removed IS NULL),
 		(SELECT count(*) FROM versions v JOIN crates c ON c.id = v.crate_id WHERE c.removed IS NULL AND v.removed IS NULL),
 		(SELECT count(*) FROM versions v JOIN crates c ON c.id = v.crate_id WHERE c.removed IS NULL AND v.removed IS NULL AND v.yanked),
-		(SELECT count(*) FROM deps d JOIN versions v ON v.id = d.version_id JOIN crates c ON c.id = v.crate_id WHERE c.removed IS NULL AND v.removed IS NULL),
+		(SELECT coalesce(sum(v.ndeps), 0) FROM versions v JOIN crates c ON c.id = v.crate_id WHERE c.removed IS NULL AND v.removed IS NULL),
 		(SELECT count(*) FROM versions v JOIN crates c ON c.id = v.crate_id WHERE c.removed IS NULL AND v.removed IS NULL AND v.dup > 0),
 		(SELECT count(*) FROM advisories)`).
 		Scan(&st.Crates, &st.Versions, &st.Yanked, &st.Deps, &st.Duplicates, &st.Advisories)
@@ -378,7 +318,7 @@ func (s *sqlStore) Crate(ctx context.Context, name string) (*Crate, error) {
 		t := parseTime(removed.String)
 		c.Removed = &t
 	}
-	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT id, num, dup, cksum, yanked, links, rust_version, pubtime, features, first_seen
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT id, num, dup, cksum, yanked, links, rust_version, pubtime, features, first_seen, deps
 		FROM versions WHERE crate_id = ? AND removed IS NULL ORDER BY id`), cid)
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %w", s.where, err)
@@ -389,7 +329,8 @@ func (s *sqlStore) Crate(ctx context.Context, name string) (*Crate, error) {
 		var v Version
 		var id int64
 		var feats, seen string
-		if err := rows.Scan(&id, &v.Num, &v.Dup, &v.Cksum, &v.Yanked, &v.Links, &v.RustVersion, &v.Pubtime, &feats, &seen); err != nil {
+		var deps []byte
+		if err := rows.Scan(&id, &v.Num, &v.Dup, &v.Cksum, &v.Yanked, &v.Links, &v.RustVersion, &v.Pubtime, &feats, &seen, &deps); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("store %s: %w", s.where, err)
 		}
@@ -397,12 +338,15 @@ func (s *sqlStore) Crate(ctx context.Context, name string) (*Crate, error) {
 			_ = json.Unmarshal([]byte(feats), &v.Features)
 		}
 		v.FirstSeen = parseTime(seen)
-		v.Deps = []index.Dep{}
+		if v.Deps, err = decodeDeps([]index.Dep{}, deps, nil, true); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store %s: crate %s version %s: %w", s.where, c.Name, v.Num, err)
+		}
 		byID[id] = &v
 		order = append(order, id)
 	}
 	rows.Close()
-	if err := s.crateDeps(ctx, cid, byID); err != nil {
+	if err := s.yankEvents(ctx, cid, byID); err != nil {
 		return nil, err
 	}
 	for _, id := range order {
@@ -412,33 +356,8 @@ func (s *sqlStore) Crate(ctx context.Context, name string) (*Crate, error) {
 	return &c, nil
 }
 
-func (s *sqlStore) crateDeps(ctx context.Context, cid int64, byID map[int64]*Version) error {
-	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT d.version_id, d.name, d.package, d.req, d.kind, d.optional, d.default_features, d.target, d.registry, d.features
-		FROM deps d JOIN versions v ON v.id = d.version_id WHERE v.crate_id = ? ORDER BY d.version_id, d.seq`), cid)
-	if err != nil {
-		return fmt.Errorf("store %s: %w", s.where, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var vid int64
-		var d index.Dep
-		var kind int
-		var feats string
-		if err := rows.Scan(&vid, &d.Name, &d.Package, &d.Req, &kind, &d.Optional, &d.DefaultFeatures, &d.Target, &d.Registry, &feats); err != nil {
-			return fmt.Errorf("store %s: %w", s.where, err)
-		}
-		d.Kind = index.DepKind(kind)
-		d.Features = []string{}
-		if feats != "" {
-			_ = json.Unmarshal([]byte(feats), &d.Features)
-		}
-		if v := byID[vid]; v != nil {
-			v.Deps = append(v.Deps, d)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
+// yankEvents attaches each version's yank history.
+func (s *sqlStore) yankEvents(ctx context.Context, cid int64, byID map[int64]*Version) error {
 	ev, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT e.version_id, e.yanked, e.seen FROM yank_events e JOIN versions v ON v.id = e.version_id
 		WHERE v.crate_id = ? ORDER BY e.seen`), cid)
 	if err != nil {
