@@ -20,7 +20,8 @@ func init() {
 	cmd := &cobra.Command{
 		Use:   "impact RUSTSEC-ID|CVE|GHSA|CRATE@VERSION|CRATE@REQ  |  impact --all",
 		Short: "Which crates and versions can end up using a vulnerable version",
-		Long: `Apply an advisory (by id or alias, from --advisories) or a vulnerable version set named by
+		Long: `Apply an advisory (by id or alias, from --advisories or else the advisories saved in the
+store by 'cratewatch advisories load') or a vulnerable version set named by
 hand to the dependency graph of the store: every crate version that can resolve to a vulnerable
 version directly or transitively, with one shortest dependency chain per crate, and whether each
 crate's newest version is still exposed. Yanked versions are never chosen; versions exposed only
@@ -50,10 +51,23 @@ the store, as a table ranked by blast radius (crates whose newest version is exp
 			}
 			opt := depgraph.Options{Filter: f}
 			var advs []*advisory.Advisory
-			if all || !strings.Contains(args[0], "@") {
-				if advPath == "" {
-					return fmt.Errorf("no advisory database: pass --advisories PATH or set CRATEWATCH_ADVISORIES")
+			advFrom := advPath
+			if (all || !strings.Contains(args[0], "@")) && advPath == "" {
+				// Advisories saved by 'cratewatch advisories load'.
+				st, err := openStore(cmd)
+				if err != nil {
+					return err
 				}
+				advs, err = st.Advisories(cmd.Context())
+				st.Close()
+				if err != nil {
+					return err
+				}
+				if len(advs) == 0 {
+					return fmt.Errorf("no advisories: run 'cratewatch advisories load PATH', pass --advisories PATH or set CRATEWATCH_ADVISORIES")
+				}
+				advFrom = "the store"
+			} else if all || !strings.Contains(args[0], "@") {
 				res, err := advisory.LoadPath(advPath)
 				if err != nil {
 					return err
@@ -91,7 +105,7 @@ the store, as a table ranked by blast radius (crates whose newest version is exp
 			} else {
 				a := impact.Find(advs, args[0])
 				if a == nil {
-					return fmt.Errorf("advisory %q not found in %s", args[0], advPath)
+					return fmt.Errorf("advisory %q not found in %s", args[0], advFrom)
 				}
 				if rep, err = impact.ForAdvisory(g, a, opt, false); err != nil {
 					return err
@@ -109,7 +123,7 @@ the store, as a table ranked by blast radius (crates whose newest version is exp
 	}
 	gf.register(cmd)
 	cmd.Flags().StringVar(&advPath, "advisories", os.Getenv("CRATEWATCH_ADVISORIES"),
-		"advisory database: RustSec checkout, .tar.gz of one, or OSV directory (env CRATEWATCH_ADVISORIES)")
+		"advisory database: RustSec checkout, .tar.gz of one, or OSV directory (env CRATEWATCH_ADVISORIES; default: the store's)")
 	cmd.Flags().BoolVar(&all, "all", false, "every advisory whose package is in the store")
 	cmd.Flags().StringVar(&format, "format", "text", "text, json, or osv (one OSV record per exposed crate)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "same as --format json")
