@@ -687,7 +687,8 @@ func (p *parser) typeText(lo, hi int) (text, name string) {
 			j++
 		case Lt, Shl:
 			j = p.skipGenerics(j, hi)
-		case PathSep, And, AndAnd, Lifetime, KwMut, KwDyn, KwImpl, Star, KwConst, Question:
+		case PathSep, And, AndAnd, Lifetime, KwMut, KwDyn, KwImpl, Star, KwConst, Question,
+			KwCrate, KwSuper, KwSelfValue: // path prefixes: crate::Trait, super::Type, self::m::Type
 			j++
 		default:
 			return text, name

@@ -575,3 +575,14 @@ garbage here;
 		t.Errorf("skipped %+v", pf.Skipped)
 	}
 }
+
+// Impl paths that start with a path keyword still name their trait and self type.
+func TestImplNamesAfterPathKeywords(t *testing.T) {
+	pf := parse(t, `impl crate::a::Tr for super::S {}
+impl self::m::Tr2 for crate::T<u8> {}
+impl<T> ::core::fmt::Debug for self::U<T> {}`)
+	want := []string{"impl S:Tr", "impl T:Tr2", "impl U:Debug"}
+	if got := itemSummary(pf); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
