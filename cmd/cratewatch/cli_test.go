@@ -87,3 +87,20 @@ func TestAnalyzeStoresAndResumes(t *testing.T) {
 		t.Fatalf("--force: %s", out)
 	}
 }
+
+func TestTyposquatCorpusFromStore(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "cw.db")
+	if out, err := cw(t, db, "typosquat", "quotee"); err == nil || !strings.Contains(out, "ingest an index") {
+		t.Fatalf("empty store: %v %s", err, out)
+	}
+	mustCW(t, db, "ingest", "--index", "../../examples/index")
+	// The example registry is tiny, so popularity ratios are small: lower the threshold.
+	cfg := filepath.Join(dir, "ts.toml")
+	os.WriteFile(cfg, []byte("threshold = 0.5\n"), 0o644)
+	out, err := cw(t, db, "typosquat", "--config", cfg, "quotee", "proc-macro3", "serde")
+	if err == nil || !strings.Contains(out, "quotee imitates quote") || !strings.Contains(out, "proc-macro3 imitates proc-macro2") ||
+		strings.Contains(out, "serde imitates") {
+		t.Fatalf("typosquat with the store's corpus: %v\n%s", err, out)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/cratewatch/cratewatch/depgraph"
 	"github.com/cratewatch/cratewatch/typosquat"
 	"github.com/spf13/cobra"
 )
@@ -29,15 +30,14 @@ and prints one line per hit: the target imitated, its rank, the score and every 
 
 The corpus is --corpus FILE, or the file named by $` + corpusEnv + `: a ranked list, most popular
 first, whose first comma-separated field is the name (like top-crates-2024-03.csv), or with
---corpus-format counts, "name,count" lines (downloads or reverse-dependency counts).
+--corpus-format counts, "name,count" lines (downloads or reverse-dependency counts). With
+neither, the corpus comes from the store (--db): every crate with dependents, its popularity the
+number of crates whose newest version depends on it, so any ingested registry works offline.
 
 Exit status: 0 when no name is flagged, 2 when at least one is, 1 on error.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if corpusFile == "" {
 				corpusFile = os.Getenv(corpusEnv)
-			}
-			if corpusFile == "" {
-				return fmt.Errorf("no corpus: pass --corpus FILE (for example ../shared/data/top-crates-2024-03.csv) or set %s", corpusEnv)
 			}
 			if namesFile == "" && len(args) == 0 {
 				return errors.New("no names: pass NAME... or --names FILE")
@@ -52,15 +52,22 @@ Exit status: 0 when no name is flagged, 2 when at least one is, 1 on error.`,
 				}
 			}
 			start := time.Now()
-			corpus, err := typosquatReadFile(corpusFile, func(r io.Reader) (*typosquat.Corpus, error) {
-				switch corpusFormat {
-				case "ranked":
-					return typosquat.ReadRanked(r, corpusFile, corpusSize)
-				case "counts":
-					return typosquat.ReadCounts(r, corpusFile, corpusSize)
-				}
-				return nil, fmt.Errorf("--corpus-format %q: want ranked or counts", corpusFormat)
-			})
+			var corpus *typosquat.Corpus
+			var err error
+			if corpusFile == "" {
+				corpus, err = storeCorpus(cmd, corpusSize)
+				corpusFile = "the store's reverse dependencies"
+			} else {
+				corpus, err = typosquatReadFile(corpusFile, func(r io.Reader) (*typosquat.Corpus, error) {
+					switch corpusFormat {
+					case "ranked":
+						return typosquat.ReadRanked(r, corpusFile, corpusSize)
+					case "counts":
+						return typosquat.ReadCounts(r, corpusFile, corpusSize)
+					}
+					return nil, fmt.Errorf("--corpus-format %q: want ranked or counts", corpusFormat)
+				})
+			}
 			if err != nil {
 				return err
 			}
@@ -141,4 +148,20 @@ func typosquatReadFile[T any](name string, parse func(io.Reader) (T, error)) (T,
 	}
 	defer f.Close()
 	return parse(f)
+}
+
+// storeCorpus builds a corpus from the dependency graph of the store: popularity is the count
+// of crates whose newest version depends on a crate directly.
+func storeCorpus(cmd *cobra.Command, size int) (*typosquat.Corpus, error) {
+	g, err := loadGraph(cmd)
+	if err != nil {
+		return nil, fmt.Errorf("no corpus: pass --corpus FILE, set %s, or ingest an index into the store (%w)", corpusEnv, err)
+	}
+	var counts []typosquat.NameCount
+	for _, p := range g.Popularity(depgraph.Filter{}) {
+		if p.Direct > 0 {
+			counts = append(counts, typosquat.NameCount{Name: p.Name, Count: uint64(p.Direct)})
+		}
+	}
+	return typosquat.FromCounts(counts, size)
 }
