@@ -19,6 +19,11 @@ type resolver struct {
 	// (use super::*; in a child of a module that globs the child).
 	memo map[lookupKey][]def
 	cuts int // in-progress lookups met (cycles cut) so far
+	// partial holds the results computed while a cycle was cut, for the rest of the outermost
+	// lookup only: reusing them there keeps a query polynomial in cyclic glob graphs, and
+	// dropping them afterwards keeps later answers independent of the order of queries.
+	partial map[lookupKey][]def
+	active  int // lookups in progress
 }
 
 type lookupKey struct {
@@ -56,18 +61,37 @@ func (r *resolver) lookup(c int32, mod, name string, depth int, extern bool) []d
 		}
 		return ds
 	}
+	if ds, ok := r.partial[k]; ok {
+		r.cuts++ // a partial answer makes the caller's partial too
+		return ds
+	}
 	r.memo[k] = nil
+	r.active++
 	cuts := r.cuts
 	ds := r.lookupUncached(c, mod, name, depth, extern)
-	if r.cuts == cuts && ds != nil {
+	r.active--
+	if ds == nil {
+		ds = noDefs
+	}
+	if r.cuts == cuts {
 		r.memo[k] = ds
 	} else {
 		// A result computed while a cycle was cut may be partial: keeping it would make later
 		// answers depend on the order lookups happened in.
 		delete(r.memo, k)
+		if r.partial == nil {
+			r.partial = map[lookupKey][]def{}
+		}
+		r.partial[k] = ds
+	}
+	if r.active == 0 {
+		clear(r.partial)
 	}
 	return ds
 }
+
+// noDefs is a memoised empty answer (nil marks a lookup in progress).
+var noDefs = []def{}
 
 func (r *resolver) lookupUncached(c int32, mod, name string, depth int, extern bool) []def {
 	ci := r.crates[c]
