@@ -351,6 +351,9 @@ func (l *linker) linkCall(c int32, cs *callSite, st *Stats) {
 	from := l.base[c] + cs.fn
 	var ds []def
 	switch {
+	case cs.op != "":
+		l.linkImplicit(c, fn, from, cs, st)
+		return
 	case cs.kind == rustsrc.CallMethod:
 		l.linkMethod(c, fn, from, cs, st)
 		return
@@ -446,62 +449,68 @@ func (l *linker) traitDispatch(tc int32, trait, name string, from int32, cs *cal
 
 func (l *linker) linkMethod(c int32, fn *fnDecl, from int32, cs *callSite, st *Stats) {
 	name := cs.path[len(cs.path)-1]
+	tys := l.evalExpr(c, fn, cs.recvExpr, 0)
+	if len(tys) == 0 {
+		l.approximate(c, fn, from, name, cs, st, false)
+		return
+	}
 	var ds []def
-	known := false
-	switch {
-	case cs.recv == "self" && fn.self != "":
-		known = true
-		ds = l.assocFns(c, fn.self, name, c)
-	case cs.recv == "self" && fn.flags&FlagInTrait != 0 && fn.trait != "":
-		known = true
-		ds = l.traitDispatch(c, fn.trait, name, from, cs)
-		if len(ds) == 0 {
-			ds = l.traitMethod(c, fn.trait, name)
-		}
-	case cs.recvType != "":
-		for _, t := range l.resolveType(c, fn.module, cs.recvType) {
-			known = true
-			switch t.kind {
-			case defType:
-				ds = append(ds, l.assocFns(t.crate, t.key, name, c)...)
-			case defTrait:
-				ds = append(ds, l.traitDispatch(t.crate, t.key, name, from, cs)...)
-			case defExternal:
-				ds = append(ds, t)
+	for _, t := range tys {
+		for _, d := range l.methodsOn(c, t, name, 0) {
+			ds = append(ds, d)
+			if f := &l.crates[d.crate].fns[d.fn]; t.d.kind == defTrait && f.flags&FlagInTrait != 0 {
+				// A call on a trait-typed receiver (dyn Trait, impl Trait, T: Trait, self in a
+				// default method) reaches every implementation.
+				l.traitDispatch(d.crate, f.trait, name, from, cs)
 			}
 		}
 	}
-	if known && len(ds) > 0 {
+	if len(ds) > 0 {
 		l.record(from, ds, cs, EdgeExact, st)
 		return
 	}
-	// Unknown receiver, or a known type without such a method here (a derived or std trait
-	// method, or one reached through Deref): candidates.
-	l.approximate(c, fn, from, name, cs, st)
+	// A known type without such a method in the source: a std type's own method, a derived one,
+	// or one of an impl a macro wrote. Only the methods any type can get without a visible impl
+	// for it stay candidates: trait default methods and blanket impls.
+	l.approximate(c, fn, from, name, cs, st, true)
 }
 
-// approximate adds candidate edges to every method called name in the crate and its direct
-// dependencies (libraries only: a dependency's binaries cannot be called).
-func (l *linker) approximate(c int32, fn *fnDecl, from int32, name string, cs *callSite, st *Stats) {
+// approximate adds candidate edges to the methods called name that take as many arguments as the
+// call passes, in the crate and its direct dependencies (libraries only: a dependency's binaries
+// cannot be called). When the receiver's type is known, only blanket impls can still match.
+func (l *linker) approximate(c int32, fn *fnDecl, from int32, name string, cs *callSite, st *Stats, known bool) {
 	n := 0
-	ci := l.crates[c]
-	for _, f := range ci.byName[name] {
-		if ci.fns[f].flags&FlagBin != 0 && fn.flags&FlagBin == 0 {
-			continue
-		}
-		l.add(from, def{kind: defFn, crate: c, fn: f}, cs, EdgeApprox)
-		n++
-	}
-	for _, d := range ci.deps {
-		if d.crate < 0 || d.build {
-			continue
-		}
-		dc := l.crates[d.crate]
-		for _, f := range dc.byName[name] {
-			if dc.fns[f].flags&FlagBin == 0 {
-				l.add(from, def{kind: defFn, crate: d.crate, fn: f}, cs, EdgeApprox)
-				n++
+	try := func(cr int32, fns []int32) {
+		ci := l.crates[cr]
+		for _, f := range fns {
+			g := &ci.fns[f]
+			if g.flags&FlagBin != 0 && (cr != c || fn.flags&FlagBin == 0) {
+				continue
 			}
+			if g.flags&FlagBody == 0 || cs.nargs >= 0 && g.nparams >= 0 && cs.nargs != g.nparams {
+				continue
+			}
+			l.add(from, def{kind: defFn, crate: cr, fn: f}, cs, EdgeApprox)
+			n++
+		}
+	}
+	pick := func(cr int32) {
+		ci := l.crates[cr]
+		if !known {
+			try(cr, ci.byName[name])
+			return
+		}
+		try(cr, ci.blanket[name])
+		for _, f := range ci.byName[name] {
+			if ci.fns[f].flags&FlagInTrait != 0 {
+				try(cr, []int32{f})
+			}
+		}
+	}
+	pick(c)
+	for _, d := range l.crates[c].deps {
+		if d.crate >= 0 && !d.build {
+			pick(d.crate)
 		}
 	}
 	if n == 0 {

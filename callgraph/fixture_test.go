@@ -216,7 +216,8 @@ func TestApproximateEdges(t *testing.T) {
 pub struct X; pub struct Y;
 impl X { pub fn go(&self) {} }
 impl Y { pub fn go(&self) {} pub fn make() -> Y { Y } }
-pub fn unknown(v: Vec<u8>) { make_any().go(); v.len(); }
+pub fn unknown(v: Vec<u8>) { for z in list() { z.go(); } v.len(); make_any().go(); }
+fn list() -> Vec<X> { Vec::new() }
 pub fn known() { let y = Y::make(); y.go(); }
 fn make_any() -> X { X }
 `}})
@@ -226,7 +227,8 @@ fn make_any() -> X { X }
 			kinds[g.Fns[e.To].Path] = e.Kind.String()
 		}
 	}
-	want := map[string]string{"a::X::go": "approximate", "a::Y::go": "approximate", "a::make_any": "exact"}
+	// z's type is not inferred (a pattern binding); make_any's return type is.
+	want := map[string]string{"a::X::go": "exact", "a::Y::go": "approximate", "a::make_any": "exact", "a::list": "exact"}
 	if !mapsEqual(kinds, want) {
 		t.Errorf("unknown's edges = %v, want %v", kinds, want)
 	}
@@ -389,5 +391,122 @@ mod more;
 	}
 	if !slices.Equal(callers, []string{"a::real"}) {
 		t.Errorf("callers %v, want only a::real", callers)
+	}
+}
+
+// calleeKinds maps the callees of the fn at path to their edge kinds.
+func calleeKinds(t *testing.T, g *Graph, path string) map[string]string {
+	t.Helper()
+	fns := g.Lookup(path)
+	if len(fns) == 0 {
+		t.Fatalf("Lookup(%s) found nothing", path)
+	}
+	out := map[string]string{}
+	for _, fn := range fns {
+		for _, e := range g.Callees(fn) {
+			out[g.Fns[e.To].Path] = e.Kind.String()
+		}
+	}
+	return out
+}
+
+func TestReceiverInference(t *testing.T) {
+	dc := fixtureCrate{name: "d", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub struct Conn;
+impl Conn { pub fn send(&self, b: u8) {} pub fn close(self) {} }
+pub fn connect() -> std::io::Result<Conn> { Ok(Conn) }
+pub trait Shape { fn area(&self) -> u32; fn twice(&self) -> u32 { self.area() } }
+pub trait Named: Shape { fn name(&self) -> u32; }
+`}}
+	app := fixtureCrate{name: "a", version: "1.0.0", deps: []cratefile.Dependency{dep("d", "d", "1")}, files: map[string]string{"src/lib.rs": `
+use d::{Conn, Shape};
+pub struct Inner { n: u8 }
+impl Inner { pub fn go(&self) -> Other { Other } pub fn send(&self, a: u8, b: u8) {} }
+pub struct Other;
+impl Other { pub fn done(&self) {} pub fn send(&self, b: u8) {} }
+pub struct Outer { inner: Inner, boxed: Box<Other>, conn: Option<Conn> }
+impl Outer {
+    pub fn new() -> Self { Outer { inner: Inner { n: 0 }, boxed: Box::new(Other), conn: None } }
+    pub fn fields(&self) { self.inner.go(); self.boxed.done(); }
+    pub fn chain(&mut self) { self.inner.go().done(); self.conn.as_ref().unwrap().send(1); }
+}
+pub struct Wrap(Inner);
+impl std::ops::Deref for Wrap { type Target = Inner; fn deref(&self) -> &Inner { &self.0 } }
+pub struct Sq;
+impl Shape for Sq { fn area(&self) -> u32 { 4 } }
+pub fn params(a: &mut Inner, b: Box<Other>, w: &Wrap, s: &Sq) { a.go(); b.done(); w.go(); s.twice(); }
+pub fn generic<T: Shape>(t: &T, n: &dyn d::Named) { t.area(); n.area(); }
+pub fn lets() -> std::io::Result<()> {
+    let o = Outer::new();
+    o.fields();
+    let c = d::connect()?;
+    c.send(1);
+    let i: Inner = Inner { n: 1 };
+    i.go().done();
+    Ok(())
+}
+pub fn arity(x: Vec<u8>) { for z in x { z.send(1); } }
+pub trait Fresh { fn fresh(&self) {} }
+impl<T: Shape> Fresh for T { fn fresh(&self) {} }
+impl Sq { fn refresh(&self) {} }
+impl Other { fn refresh(&self) {} }
+// Known types without the method: only blanket impls and trait default methods are candidates.
+pub fn known(o: &Other, v: Vec<u8>) { o.fresh(); o.send2(); v.refresh(); }
+`}}
+	g := buildFixture(t, dc, app)
+	cases := []struct {
+		fn   string
+		want map[string]string
+	}{
+		{"a::Outer::fields", map[string]string{"a::Inner::go": "exact", "a::Other::done": "exact"}},
+		{"a::Outer::chain", map[string]string{"a::Inner::go": "exact", "a::Other::done": "exact", "d::Conn::send": "exact"}},
+		// w.go() calls Wrap's Deref::deref, then Inner::go.
+		{"a::params", map[string]string{"a::Inner::go": "exact", "a::Other::done": "exact", "a::Wrap::deref": "exact",
+			"d::Shape::twice": "exact"}},
+		{"a::generic", map[string]string{"d::Shape::area": "exact", "a::Sq::area": "trait"}},
+		{"a::lets", map[string]string{"a::Outer::new": "exact", "a::Outer::fields": "exact", "d::connect": "exact",
+			"d::Conn::send": "exact", "a::Inner::go": "exact", "a::Other::done": "exact"}},
+		// An unknown receiver: candidates take one argument, not Inner::send's two.
+		{"a::arity", map[string]string{"a::Other::send": "approximate", "d::Conn::send": "approximate"}},
+		{"a::known", map[string]string{"a::T::fresh": "approximate", "a::Fresh::fresh": "approximate"}},
+	}
+	for _, tc := range cases {
+		if got := calleeKinds(t, g, tc.fn); !mapsEqual(got, tc.want) {
+			t.Errorf("%s calls %v, want %v", tc.fn, got, tc.want)
+		}
+	}
+}
+
+func TestImplicitCalls(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+use std::ops::{Add, Sub, AddAssign};
+#[derive(Clone, Copy)]
+pub struct V(f64);
+impl Add for V { type Output = V; fn add(self, o: V) -> V { V(self.0 + o.0) } }
+impl Sub for V { type Output = V; fn sub(self, o: V) -> V { V(self.0 - o.0) } }
+impl AddAssign for V { fn add_assign(&mut self, o: V) {} }
+impl PartialEq for V { fn eq(&self, o: &V) -> bool { true } }
+pub struct Bag { items: Vec<u8> }
+pub struct BagIter;
+impl Iterator for BagIter { type Item = u8; fn next(&mut self) -> Option<u8> { None } }
+impl IntoIterator for Bag { type Item = u8; type IntoIter = BagIter; fn into_iter(self) -> BagIter { BagIter } }
+pub fn ops(a: V, b: V, n: f64) -> V {
+    let mut c = a + b;
+    c += a;
+    let same = a == b;
+    let _x = n * 2.0 + n;
+    c - a
+}
+pub fn loops(b: Bag, it: BagIter) {
+    for x in b {}
+    for y in it {}
+}
+`}})
+	if got, want := calleeKinds(t, g, "a::ops"), map[string]string{"a::V::add": "exact", "a::V::add_assign": "exact",
+		"a::V::eq": "exact", "a::V::sub": "exact"}; !mapsEqual(got, want) {
+		t.Errorf("ops calls %v, want %v", got, want)
+	}
+	if got, want := calleeKinds(t, g, "a::loops"), map[string]string{"a::Bag::into_iter": "exact", "a::BagIter::next": "exact"}; !mapsEqual(got, want) {
+		t.Errorf("loops calls %v, want %v", got, want)
 	}
 }

@@ -1,7 +1,6 @@
 package callgraph
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/cratewatch/cratewatch/rustsrc"
@@ -53,7 +52,11 @@ type fnDecl struct {
 	line   int32
 	flags  uint8
 	params []param
-	body   int32 // byte offset of the body; hints before it are about parameters
+	ret    string    // return type as written, "" for ()
+	locals []binding // let statements of the body, in source order
+	// nparams counts the parameters other than self (-1 if unknown): approximate candidates must
+	// take as many arguments as the call passes.
+	nparams int8
 }
 
 // Function flags.
@@ -76,7 +79,9 @@ type callSite struct {
 	path          []string
 	qself, qtrait string
 	recv          string
-	recvType      string // type of the receiver from a let hint or a parameter, "" if unknown
+	recvExpr      *expr  // the receiver expression of a method call, nil if it is not a postfix chain
+	op            string // the trait of a call without call syntax (operator, for loop), "" otherwise
+	nargs         int8   // arguments of a method call (-1 if unknown)
 	line, col     int32
 }
 
@@ -90,11 +95,16 @@ type crateIndex struct {
 	mods          map[string]*module
 	fns           []fnDecl
 	calls         []callSite
-	methods       map[string][]int32  // "Self\x00name": fns in impls of Self
-	traitFns      map[string][]int32  // "Trait\x00name": fns declared in trait Trait
-	implFns       map[string][]int32  // "Trait\x00name": fns in impl Trait for X
-	implTraits    map[string][]string // Self: names of traits implemented for it here
-	byName        map[string][]int32  // methods (with a body) by name, for approximate edges
+	methods       map[string][]int32   // "Self\x00name": fns in impls of Self
+	traitFns      map[string][]int32   // "Trait\x00name": fns declared in trait Trait
+	implFns       map[string][]int32   // "Trait\x00name": fns in impl Trait for X
+	implTraits    map[string][]string  // Self: names of traits implemented for it here
+	byName        map[string][]int32   // methods (with a body) by name, for approximate edges
+	fields        map[string]typeRef   // "Struct\x00field": declared type
+	assocTypes    map[string]typeRef   // "Self\x00Name": type Name = T; in impls for Self
+	typeAliases   []typeRef            // type Name = T; outside impls and traits (def.fn of the alias's defType is its index + 1)
+	supers        map[string][]typeRef // trait name: its supertraits
+	blanket       map[string][]int32   // method name: fns in impls for a generic parameter (impl<T: A> B for T)
 	problems      []string
 }
 
@@ -119,6 +129,8 @@ func indexCrate(c *rustsrc.Crate) *crateIndex {
 		mods:    map[string]*module{},
 		methods: map[string][]int32{}, traitFns: map[string][]int32{}, implFns: map[string][]int32{},
 		implTraits: map[string][]string{}, byName: map[string][]int32{},
+		fields: map[string]typeRef{}, assocTypes: map[string]typeRef{},
+		supers: map[string][]typeRef{}, blanket: map[string][]int32{},
 	}
 	testMods := testModules(c)
 	for _, f := range c.Files {
@@ -171,7 +183,6 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile) {
 	// scope[i] is the module key item i's own name lives in; fnOf maps an item to its local fn id.
 	scope := make([]string, len(pf.Items))
 	fnOf := make([]int32, len(pf.Items))
-	var local []param
 	skip := make([]bool, len(pf.Items))
 	for i := range pf.Items {
 		it := &pf.Items[i]
@@ -197,11 +208,37 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile) {
 			ci.mod(child)
 			m.items[name] = append(m.items[name], def{kind: defMod, key: child})
 		case rustsrc.ItemStruct, rustsrc.ItemEnum, rustsrc.ItemUnion, rustsrc.ItemTypeAlias:
-			if !insideImplOrTrait(pf, it) {
-				m.items[name] = append(m.items[name], def{kind: defType, key: name})
+			owner := ownerOf(pf, it)
+			var alias string
+			if it.Kind == rustsrc.ItemTypeAlias && owner == nil {
+				alias = aliasType(pf, it)
+			}
+			if owner == nil {
+				d := def{kind: defType, key: name}
+				if alias != "" {
+					ci.typeAliases = append(ci.typeAliases, typeRef{alias, parentScope})
+					d.fn = int32(len(ci.typeAliases))
+				}
+				m.items[name] = append(m.items[name], d)
+			}
+			switch {
+			case it.Kind == rustsrc.ItemStruct || it.Kind == rustsrc.ItemUnion:
+				structFields(pf, it, func(f, typ string) {
+					if typ != "" {
+						ci.fields[key2(name, f)] = typeRef{typ, parentScope}
+					}
+				})
+			case it.Kind != rustsrc.ItemTypeAlias, owner == nil:
+			case owner.Kind == rustsrc.ItemImpl && owner.SelfName != "":
+				if t := aliasType(pf, it); t != "" {
+					ci.assocTypes[key2(owner.SelfName, name)] = typeRef{t, parentScope}
+				}
 			}
 		case rustsrc.ItemTrait:
 			m.items[name] = append(m.items[name], def{kind: defTrait, key: name})
+			for _, t := range supertraits(pf, it) {
+				ci.supers[name] = append(ci.supers[name], typeRef{t, parentScope})
+			}
 		case rustsrc.ItemExternCrate:
 			alias := name
 			if it.Alias != "" {
@@ -231,7 +268,6 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile) {
 			}
 			if it.BodyStart > 0 { // [0,0) means no body; an empty body {} is [n,n)
 				d.flags |= FlagBody
-				d.body = pf.Tokens[min(int(it.BodyStart), len(pf.Tokens)-1)].Off
 			}
 			if it.Vis != "" {
 				d.flags |= FlagPub
@@ -245,6 +281,9 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile) {
 				ci.methods[key2(d.self, name)] = append(ci.methods[key2(d.self, name)], id)
 				if d.trait != "" {
 					ci.implFns[key2(d.trait, name)] = append(ci.implFns[key2(d.trait, name)], id)
+					if isBlanket(pf, owner) {
+						ci.blanket[name] = append(ci.blanket[name], id)
+					}
 				}
 			case owner != nil && owner.Kind == rustsrc.ItemTrait:
 				d.flags |= FlagInTrait
@@ -256,9 +295,9 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile) {
 			if d.flags&FlagMethod != 0 && d.flags&FlagBody != 0 {
 				ci.byName[name] = append(ci.byName[name], id)
 			}
-			local = signatureParams(pf, it, d.self, d.trait, local[:0])
-			if len(local) > 0 {
-				d.params = append([]param(nil), local...)
+			d.params, d.nparams, d.ret = signature(pf, it, d.self, d.trait)
+			if it.BodyStart > 0 && it.BodyEnd > it.BodyStart {
+				d.locals = bindings(pf, int(it.BodyStart), int(it.BodyEnd), nil)
 			}
 			ci.fns = append(ci.fns, d)
 		case rustsrc.ItemImpl:
@@ -302,17 +341,35 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile) {
 		m.uses = append(m.uses, useDecl{name: strings.Clone(name), path: segs, pub: u.Vis != ""})
 	}
 	ci.indexCalls(pf, fileIdx, fnOf)
+	ci.indexImplicitCalls(pf, fnOf)
+}
+
+// indexImplicitCalls records the operator and for-loop calls of the file's fns.
+func (ci *crateIndex) indexImplicitCalls(pf *rustsrc.ParsedFile, fnOf []int32) {
+	children := map[int32][][2]int{}
+	for i := range pf.Items {
+		if p := pf.Items[i].Parent; p != rustsrc.None && fnOf[p] >= 0 {
+			lo, hi := itemTokens(pf, &pf.Items[i])
+			children[p] = append(children[p], [2]int{lo, hi})
+		}
+	}
+	var found []implicitCall
+	for i := range pf.Items {
+		it := &pf.Items[i]
+		if fnOf[i] < 0 || it.BodyEnd <= it.BodyStart {
+			continue
+		}
+		found = implicitCalls(pf, int(it.BodyStart), int(it.BodyEnd), children[int32(i)], found[:0])
+		for _, ic := range found {
+			pos := pf.Position(int(ic.pos))
+			ci.calls = append(ci.calls, callSite{fn: fnOf[i], kind: rustsrc.CallMethod, path: []string{ic.name},
+				recvExpr: ic.recv, op: ic.trait, nargs: -1, line: int32(pos.Line), col: int32(pos.Column)})
+		}
+	}
 }
 
 // indexCalls records the call sites of the file's functions with what is known of receivers.
 func (ci *crateIndex) indexCalls(pf *rustsrc.ParsedFile, fileIdx int32, fnOf []int32) {
-	// Let hints by enclosing fn, in source order: the last one before a call names its type.
-	lets := map[int32][]rustsrc.Let{}
-	for _, l := range pf.Lets {
-		if l.Fn != rustsrc.None {
-			lets[l.Fn] = append(lets[l.Fn], l)
-		}
-	}
 	for ci2 := range pf.Calls {
 		c := &pf.Calls[ci2]
 		item := c.Fn
@@ -326,28 +383,21 @@ func (ci *crateIndex) indexCalls(pf *rustsrc.ParsedFile, fileIdx int32, fnOf []i
 		pos := pf.Position(int(c.Pos))
 		cs := callSite{fn: fn, kind: c.Kind, path: cloneSegs(c.Path), qself: strings.Clone(c.QSelf),
 			qtrait: strings.Clone(c.QTrait), recv: strings.Clone(c.Receiver), line: int32(pos.Line), col: int32(pos.Column)}
-		if c.Kind == rustsrc.CallMethod && c.Receiver != "" {
-			cs.recvType = ci.receiverType(lets[item], c, &ci.fns[fn])
+		cs.nargs = -1
+		if c.Kind == rustsrc.CallMethod {
+			if t := tokIndex(pf.Tokens, c.Pos); t >= 0 {
+				cs.recvExpr = receiverExpr(pf, t)
+				open := t + 1
+				if kindAt(pf, open) == rustsrc.PathSep {
+					open = skipAngles(pf, open+1, len(pf.Tokens))
+				}
+				if kindAt(pf, open) == rustsrc.LParen {
+					cs.nargs = countArgs(pf, open)
+				}
+			}
 		}
 		ci.calls = append(ci.calls, cs)
 	}
-}
-
-// receiverType finds the type of a plain receiver: the last let hint for it before the call, else
-// the parameter of that name.
-func (ci *crateIndex) receiverType(lets []rustsrc.Let, c *rustsrc.Call, fn *fnDecl) string {
-	for i := len(lets) - 1; i >= 0; i-- {
-		// Hints before the body are parameters; ours replace a generic parameter by its bound.
-		if lets[i].Pos < c.Pos && lets[i].Pos >= fn.body && lets[i].Name == c.Receiver {
-			return strings.Clone(lets[i].Type)
-		}
-	}
-	for _, p := range fn.params {
-		if p.name == c.Receiver {
-			return p.typ
-		}
-	}
-	return ""
 }
 
 func cloneSegs(s []string) []string {
@@ -379,152 +429,22 @@ func ownerOf(pf *rustsrc.ParsedFile, it *rustsrc.Item) *rustsrc.Item {
 	return nil
 }
 
-func insideImplOrTrait(pf *rustsrc.ParsedFile, it *rustsrc.Item) bool { return ownerOf(pf, it) != nil }
-
-// signatureParams reads the parameters of fn item it from its tokens: names with the type path
-// each is declared with (references, mut, dyn and impl stripped; a generic parameter replaced by
-// its first bound). self gets the impl's self type, or the trait inside a trait.
-func signatureParams(pf *rustsrc.ParsedFile, it *rustsrc.Item, selfType, trait string, out []param) []param {
-	toks := pf.Tokens
-	if it.BodyStart <= 0 {
-		return out
+// isBlanket reports impl<T..> Trait for T: an impl for every type its bounds admit.
+func isBlanket(pf *rustsrc.ParsedFile, impl *rustsrc.Item) bool {
+	if impl.SelfName == "" || bareType(impl.SelfType) != impl.SelfName {
+		return false
 	}
-	lo := sort.Search(len(toks), func(i int) bool { return toks[i].Off >= it.Pos })
-	hi := int(it.BodyStart) - 1
-	if hi > len(toks) {
-		return out
+	lo, hi := itemTokens(pf, impl)
+	if kindAt(pf, lo+1) != rustsrc.Lt {
+		return false
 	}
-	i := lo
-	for i < hi && toks[i].Kind != rustsrc.KwFn {
-		i++
-	}
-	i += 2 // fn name
-	bounds := map[string]string{}
-	if i < hi && toks[i].Kind == rustsrc.Lt {
-		depth := 0
-		for ; i < hi; i++ {
-			switch toks[i].Kind {
-			case rustsrc.Lt:
-				depth++
-			case rustsrc.Gt:
-				depth--
-			case rustsrc.Shr:
-				depth -= 2
-			case rustsrc.Colon:
-				if depth == 1 && i > 0 && toks[i-1].Kind == rustsrc.Ident {
-					if t := typeAt(pf, i+1, hi); t != "" {
-						bounds[pf.Text(toks[i-1])] = t
-					}
-				}
-			}
-			if depth <= 0 {
-				i++
-				break
-			}
+	end := skipAngles(pf, lo+1, hi)
+	for i := lo + 2; i < end; i++ {
+		if kindAt(pf, i) == rustsrc.Ident && pf.Text(pf.Tokens[i]) == impl.SelfName && (i == lo+2 || kindAt(pf, i-1) == rustsrc.Comma) {
+			return true
 		}
 	}
-	if i >= hi || toks[i].Kind != rustsrc.LParen {
-		return out
-	}
-	end := int(pf.Match[i])
-	if end <= i || end > hi {
-		return out
-	}
-	selfTyp := selfType
-	if selfTyp == "" {
-		selfTyp = trait
-	}
-	start := i + 1
-	depth := 0
-	for j := i + 1; j <= end; j++ {
-		k := toks[j].Kind
-		switch k {
-		case rustsrc.LParen, rustsrc.LBracket, rustsrc.Lt:
-			depth++
-			continue
-		case rustsrc.RParen, rustsrc.RBracket, rustsrc.Gt:
-			if j < end {
-				depth--
-				continue
-			}
-		case rustsrc.Shr:
-			depth -= 2
-			continue
-		}
-		if (k == rustsrc.Comma && depth == 0) || j == end {
-			out = appendParam(pf, start, j, selfTyp, bounds, out)
-			start = j + 1
-		}
-	}
-	return out
-}
-
-func appendParam(pf *rustsrc.ParsedFile, lo, hi int, selfTyp string, bounds map[string]string, out []param) []param {
-	toks := pf.Tokens
-	i := lo
-	for i < hi && (toks[i].Kind == rustsrc.And || toks[i].Kind == rustsrc.AndAnd || toks[i].Kind == rustsrc.KwMut || toks[i].Kind == rustsrc.Lifetime) {
-		i++
-	}
-	if i >= hi {
-		return out
-	}
-	if toks[i].Kind == rustsrc.KwSelfValue {
-		if selfTyp != "" {
-			out = append(out, param{"self", selfTyp})
-		}
-		return out
-	}
-	if toks[i].Kind != rustsrc.Ident || i+1 >= hi || toks[i+1].Kind != rustsrc.Colon {
-		return out
-	}
-	name := pf.Text(toks[i])
-	t := typeAt(pf, i+2, hi)
-	if b, ok := bounds[t]; ok {
-		t = b
-	}
-	if t == "" || t == "Self" && selfTyp == "" {
-		return out
-	}
-	if t == "Self" {
-		t = selfTyp
-	}
-	return append(out, param{strings.Clone(name), strings.Clone(t)})
-}
-
-// typeAt reads a type path at token i: &, mut, lifetimes, dyn and impl are skipped; generic
-// arguments end it. Smart pointers and references are looked through (Box<T>, Rc<T>, Arc<T>).
-func typeAt(pf *rustsrc.ParsedFile, i, hi int) string {
-	toks := pf.Tokens
-	for i < hi {
-		switch toks[i].Kind {
-		case rustsrc.And, rustsrc.AndAnd, rustsrc.KwMut, rustsrc.Lifetime, rustsrc.KwDyn, rustsrc.KwImpl, rustsrc.PathSep:
-			i++
-			continue
-		}
-		break
-	}
-	var b strings.Builder
-	for i < hi {
-		k := toks[i].Kind
-		if k != rustsrc.Ident && k != rustsrc.KwSelfType && k != rustsrc.KwCrate && k != rustsrc.KwSuper && k != rustsrc.KwSelfValue {
-			break
-		}
-		if b.Len() > 0 {
-			b.WriteString("::")
-		}
-		b.WriteString(pf.Text(toks[i]))
-		i++
-		if i < hi && toks[i].Kind == rustsrc.PathSep {
-			i++
-			continue
-		}
-		break
-	}
-	s := b.String()
-	if (s == "Box" || s == "Rc" || s == "Arc") && i < hi && toks[i].Kind == rustsrc.Lt {
-		return typeAt(pf, i+1, hi)
-	}
-	return s
+	return false
 }
 
 // typeName is the last path segment of a type as written, without generic arguments: Sink for

@@ -78,6 +78,19 @@ def split_top(path):
     return segs
 
 
+def split_top_word(s, word):
+    """Split s at the first occurrence of word outside <>."""
+    depth = 0
+    for i, c in enumerate(s):
+        if c == "<":
+            depth += 1
+        elif c == ">":
+            depth -= 1
+        elif depth == 0 and s.startswith(word, i):
+            return [s[:i], s[i + len(word):]]
+    return [s]
+
+
 def strip_generics(s):
     out, depth = "", 0
     for c in s:
@@ -110,6 +123,17 @@ def keys_of(path, crates):
             cands.append(split_top(strip_generics(parts[1]))[0])
         name = segs[-1] if len(segs) == 2 else segs[1]
         return [c + "::" + owner + "::" + name for c in cands if c in crates], len(parts) > 1
+    for k in range(1, len(segs) - 1):
+        # crate::module::<impl Trait for Type>::name: an impl block, keyed by its self type.
+        if segs[k].startswith("<impl ") and segs[0] in crates:
+            inner = segs[k][len("<impl "):-1]
+            parts = split_top_word(inner, " for ")
+            ty = split_top(strip_generics(parts[-1]).lstrip("&*").replace("mut ", "").replace("dyn ", "").strip())
+            owner = ty[-1]
+            rest = [strip_generics(s) for s in segs[k + 1:]]
+            if len(rest) > 1:  # a fn nested in a method: keyed by its path
+                return ["::".join([strip_generics(s) for s in segs[:k]] + [owner] + rest)], False
+            return [segs[0] + "::" + owner + "::" + rest[0]], len(parts) > 1
     segs = [strip_generics(s) for s in segs]
     if segs[0] not in crates:
         return [], False
@@ -203,7 +227,10 @@ def main():
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--work", required=True)
     ap.add_argument("--max", type=int, default=30)
+    ap.add_argument("--cwedges", help="a prebuilt cwedges binary (default: go run ./eval/callgraph/cwedges)")
+    ap.add_argument("--details", help="write every miss and false positive to this file (tab-separated)")
     args = ap.parse_args()
+    details = open(args.details, "w") if args.details else None
     corpus = os.path.abspath(os.path.expanduser(args.corpus))
     os.makedirs(args.work, exist_ok=True)
     crates_idents = {d.rsplit("-", 1)[0].replace("-", "_") for d in os.listdir(corpus)}
@@ -214,7 +241,8 @@ def main():
         print(f"# {name} {version}: {'ok' if ll else 'FAILED ' + err.strip().splitlines()[-1] if err else 'FAILED'}", file=sys.stderr)
         if ll:
             built.append((name, version, ll))
-    out = subprocess.run(["go", "run", "./eval/callgraph/cwedges", "-corpus", corpus] + [f"{n}-{v}" for n, v, _ in built],
+    cmd = [args.cwedges] if args.cwedges else ["go", "run", "./eval/callgraph/cwedges"]
+    out = subprocess.run(cmd + ["-corpus", corpus] + [f"{n}-{v}" for n, v, _ in built],
                          cwd=ROOT, capture_output=True, text=True, check=True).stdout
     cw_edges = collections.defaultdict(dict)  # crate -> (caller, callee) -> kind
     cw_fns = collections.defaultdict(set)
@@ -244,15 +272,18 @@ def main():
                 hit += 1
                 continue
             if not any(a in cw_fns[name] for a in callers):
-                misses["caller not in cratewatch (macro-generated, derive, cfg)"] += 1
+                cat = "caller not in cratewatch (macro-generated, derive, cfg)"
             elif is_trait:
-                misses["trait impl callee (operators, Deref, From/Into, Iterator, Drop, ...)"] += 1
+                cat = "trait impl callee (operators, Deref, From/Into, Iterator, Drop, ...)"
             elif callee.split("::")[0] != ident and not any(c in all_cw_fns for c in callees):
-                misses["callee in a dependency not among the evaluated crates"] += 1
+                cat = "callee in a dependency not among the evaluated crates"
             elif not any(c in all_cw_fns for c in callees):
-                misses["callee not in cratewatch (macro-generated, derive)"] += 1
+                cat = "callee not in cratewatch (macro-generated, derive)"
             else:
-                misses["call not resolved (receiver type unknown, closures, fn pointers)"] += 1
+                cat = "call not resolved (receiver type unknown, closures, fn pointers)"
+            misses[cat] += 1
+            if details:
+                print(f"MISS\t{name}\t{caller}\t{callee}\t{cat}", file=details)
         # Precision: only callers rustc generated code for (generic functions never instantiated in
         # the crate have no IR of their own).
         tp = fp = 0
@@ -270,6 +301,8 @@ def main():
             else:
                 fp += 1
                 fps[kind] += 1
+                if details:
+                    print(f"FP\t{name}\t{caller}\t{callee}\t{kind}", file=details)
         rows.append((name, version, len(truth), hit, tp, fp))
         tot["truth"] += len(truth)
         tot["hit"] += hit

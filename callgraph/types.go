@@ -1,0 +1,820 @@
+package callgraph
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/cratewatch/cratewatch/rustsrc"
+)
+
+// This file reads, from a file's tokens, what the linker needs to type method receivers: return
+// types, struct fields, associated types, type aliases, supertraits, local bindings and receiver
+// expressions. Types stay text as written; the linker resolves them in the module they were
+// written in (see infer.go).
+
+// Bounds on what is read per expression.
+const (
+	maxSteps      = 12  // postfix steps of one receiver expression
+	maxTypeText   = 200 // bytes of a type kept as text
+	maxScanTokens = 512 // tokens scanned back from a receiver or forward over an initialiser
+)
+
+// typeRef is a type as written and the module key it is resolved in.
+type typeRef struct{ typ, mod string }
+
+// stepKind is one postfix operation of a receiver expression.
+type stepKind uint8
+
+const (
+	stepField  stepKind = iota // .name or .0
+	stepMethod                 // .name(args)
+	stepTry                    // ?
+	stepAwait                  // .await
+	stepOp                     // an arithmetic operator's result: the Output of its impl
+)
+
+type step struct {
+	kind  stepKind
+	nargs int8
+	name  string
+}
+
+// expr is a receiver or initialiser expression: a base and postfix steps. A base is a local name
+// (self included), a path call (Type::new(..), f(..)) or a struct literal.
+type expr struct {
+	local  string
+	call   []string // path of a path call
+	lit    string   // struct literal type path
+	pos    int32    // byte offset of the expression: bindings before it are visible
+	nargs  int8
+	steps  []step
+	borrow bool // & or * in front: the same type for method lookup
+}
+
+// binding is a let in a fn body: an annotated type or an initialiser expression.
+type binding struct {
+	name string
+	pos  int32
+	typ  string
+	init *expr
+}
+
+// tokIndex returns the index of the token starting at byte offset off, or -1.
+func tokIndex(toks []rustsrc.Token, off int32) int {
+	i := sort.Search(len(toks), func(i int) bool { return toks[i].Off >= off })
+	if i < len(toks) && toks[i].Off == off {
+		return i
+	}
+	return -1
+}
+
+// tokText is the text of tokens [lo, hi), cloned and bounded.
+func tokText(pf *rustsrc.ParsedFile, lo, hi int) string {
+	if lo >= hi || hi > len(pf.Tokens) {
+		return ""
+	}
+	a, b := pf.Tokens[lo].Off, pf.Tokens[hi-1].End
+	if int(b-a) > maxTypeText {
+		return ""
+	}
+	return strings.Clone(string(pf.Src[a:b]))
+}
+
+func kindAt(pf *rustsrc.ParsedFile, i int) rustsrc.Kind {
+	if i < 0 || i >= len(pf.Tokens) {
+		return rustsrc.EOF
+	}
+	return pf.Tokens[i].Kind
+}
+
+// closeOf returns the index of the delimiter closing the one at i, or -1.
+func closeOf(pf *rustsrc.ParsedFile, i int) int {
+	if i < 0 || i >= len(pf.Match) {
+		return -1
+	}
+	if j := int(pf.Match[i]); j > i {
+		return j
+	}
+	return -1
+}
+
+// skipAngles returns the index after the <...> list at i, counting << and >> as two; i+1 when
+// the list does not close, so that callers always advance.
+func skipAngles(pf *rustsrc.ParsedFile, i, hi int) int {
+	depth := 0
+	for j := i; j < hi && j < i+maxScanTokens; j++ {
+		switch kindAt(pf, j) {
+		case rustsrc.Lt:
+			depth++
+		case rustsrc.Shl:
+			depth += 2
+		case rustsrc.Gt:
+			depth--
+		case rustsrc.Shr:
+			depth -= 2
+		case rustsrc.Semi, rustsrc.LBrace, rustsrc.RBrace:
+			return i + 1
+		}
+		if depth <= 0 {
+			return j + 1
+		}
+	}
+	return i + 1
+}
+
+// countArgs counts the comma-separated arguments in the group opened at i.
+func countArgs(pf *rustsrc.ParsedFile, i int) int8 {
+	end := closeOf(pf, i)
+	if end < 0 {
+		return -1
+	}
+	if end == i+1 {
+		return 0
+	}
+	n := 1
+	for j := i + 1; j < end; j++ {
+		if c := closeOf(pf, j); c > 0 && isOpenKind(kindAt(pf, j)) {
+			j = c
+			continue
+		}
+		if kindAt(pf, j) == rustsrc.Comma && j+1 < end {
+			n++
+		}
+	}
+	return int8(min(n, 127))
+}
+
+func isOpenKind(k rustsrc.Kind) bool {
+	return k == rustsrc.LParen || k == rustsrc.LBracket || k == rustsrc.LBrace
+}
+
+// receiverStart walks back from the token before a '.' over a postfix expression (paths, calls,
+// fields, ?, .await, parenthesised groups) and returns its first token, or -1.
+func receiverStart(pf *rustsrc.ParsedFile, end int) int {
+	i := end
+	for n := 0; i >= 0 && n < maxScanTokens; n++ {
+		switch kindAt(pf, i) {
+		case rustsrc.RParen, rustsrc.RBracket:
+			o := int(pf.Match[i])
+			if o < 0 || o >= i {
+				return -1
+			}
+			i = o - 1
+			if kindAt(pf, i) == rustsrc.Gt || kindAt(pf, i) == rustsrc.Shr { // turbofish f::<T>(..)
+				if i = backAngles(pf, i); i < 0 || kindAt(pf, i) != rustsrc.PathSep {
+					return -1
+				}
+				i--
+			}
+			if !operandEnd(kindAt(pf, i)) {
+				return i + 1 // a parenthesised or bracketed group starts the expression
+			}
+			continue
+		case rustsrc.Question:
+			i--
+			continue
+		case rustsrc.Ident, rustsrc.KwSelfValue, rustsrc.KwSelfType, rustsrc.Int, rustsrc.KwAwait, rustsrc.KwCrate, rustsrc.KwSuper:
+			switch kindAt(pf, i-1) {
+			case rustsrc.Dot, rustsrc.PathSep:
+				i -= 2
+				continue
+			}
+			return i
+		case rustsrc.RBrace: // Type { .. }.m()
+			o := int(pf.Match[i])
+			if o > 0 && kindAt(pf, o-1) == rustsrc.Ident {
+				i = o - 1
+				continue
+			}
+			return -1
+		}
+		return -1
+	}
+	return -1
+}
+
+func operandEnd(k rustsrc.Kind) bool {
+	switch k {
+	case rustsrc.Ident, rustsrc.KwSelfValue, rustsrc.KwSelfType, rustsrc.RParen, rustsrc.RBracket, rustsrc.Question, rustsrc.Gt:
+		return true
+	}
+	return false
+}
+
+// backAngles returns the index before the < matching the > (or >>) at i, or -1.
+func backAngles(pf *rustsrc.ParsedFile, i int) int {
+	depth := 0
+	for j := i; j >= 0 && j > i-maxScanTokens; j-- {
+		switch kindAt(pf, j) {
+		case rustsrc.Gt:
+			depth++
+		case rustsrc.Shr:
+			depth += 2
+		case rustsrc.Lt:
+			depth--
+		case rustsrc.Shl:
+			depth -= 2
+		case rustsrc.Semi, rustsrc.LBrace, rustsrc.RBrace:
+			return -1
+		}
+		if depth <= 0 {
+			return j - 1
+		}
+	}
+	return -1
+}
+
+// parseExpr reads tokens [lo, hi) as a postfix expression; nil unless it spans all of them.
+func parseExpr(pf *rustsrc.ParsedFile, lo, hi int) *expr {
+	if lo < 0 || lo >= hi || hi-lo > maxScanTokens {
+		return nil
+	}
+	e := &expr{pos: pf.Tokens[lo].Off}
+	i := lo
+	for i < hi && (kindAt(pf, i) == rustsrc.And || kindAt(pf, i) == rustsrc.AndAnd || kindAt(pf, i) == rustsrc.Star ||
+		kindAt(pf, i) == rustsrc.KwMut && i > lo) {
+		e.borrow = true
+		i++
+	}
+	switch kindAt(pf, i) {
+	case rustsrc.LParen:
+		c := closeOf(pf, i)
+		if c < 0 || c >= hi {
+			return nil
+		}
+		inner := parseExpr(pf, i+1, c)
+		if inner == nil {
+			return nil
+		}
+		*e = *inner
+		i = c + 1
+	case rustsrc.KwSelfValue, rustsrc.Ident, rustsrc.KwSelfType, rustsrc.KwCrate, rustsrc.KwSuper, rustsrc.PathSep:
+		var segs []string
+		j := i
+		if kindAt(pf, j) == rustsrc.PathSep {
+			segs = append(segs, "::")
+			j++
+		}
+		for j < hi {
+			k := kindAt(pf, j)
+			if k != rustsrc.Ident && k != rustsrc.KwSelfValue && k != rustsrc.KwSelfType && k != rustsrc.KwCrate && k != rustsrc.KwSuper {
+				return nil
+			}
+			segs = append(segs, strings.Clone(pf.Text(pf.Tokens[j])))
+			j++
+			if kindAt(pf, j) == rustsrc.PathSep && (kindAt(pf, j+1) == rustsrc.Lt || kindAt(pf, j+1) == rustsrc.Shl) {
+				j = skipAngles(pf, j+1, hi)
+			}
+			if kindAt(pf, j) != rustsrc.PathSep || len(segs) >= 16 {
+				break
+			}
+			j++
+		}
+		switch {
+		case kindAt(pf, j) == rustsrc.LParen && j < hi:
+			e.call, e.nargs = segs, countArgs(pf, j)
+			i = closeOf(pf, j) + 1
+		case kindAt(pf, j) == rustsrc.LBrace && j < hi && isUpper(segs[len(segs)-1]):
+			e.lit = strings.Join(segs, "::")
+			i = closeOf(pf, j) + 1
+		case len(segs) == 1 && segs[0] != "::":
+			e.local = segs[0]
+			i = j
+		default:
+			return nil
+		}
+		if i <= 0 {
+			return nil
+		}
+	default:
+		return nil
+	}
+	for i < hi {
+		switch kindAt(pf, i) {
+		case rustsrc.Question:
+			e.steps = append(e.steps, step{kind: stepTry})
+			i++
+		case rustsrc.Dot:
+			n := i + 1
+			k := kindAt(pf, n)
+			switch {
+			case k == rustsrc.KwAwait:
+				e.steps = append(e.steps, step{kind: stepAwait})
+				i = n + 1
+			case k == rustsrc.Int:
+				e.steps = append(e.steps, step{kind: stepField, name: strings.Clone(pf.Text(pf.Tokens[n]))})
+				i = n + 1
+			case k == rustsrc.Ident:
+				j := n + 1
+				if kindAt(pf, j) == rustsrc.PathSep && kindAt(pf, j+1) == rustsrc.Lt {
+					j = skipAngles(pf, j+1, hi)
+				}
+				name := strings.Clone(pf.Text(pf.Tokens[n]))
+				if kindAt(pf, j) == rustsrc.LParen && j < hi {
+					e.steps = append(e.steps, step{kind: stepMethod, name: name, nargs: countArgs(pf, j)})
+					if i = closeOf(pf, j) + 1; i <= 0 {
+						return nil
+					}
+				} else {
+					e.steps = append(e.steps, step{kind: stepField, name: name})
+					i = n + 1
+				}
+			default:
+				return nil
+			}
+		default:
+			return nil
+		}
+		if len(e.steps) > maxSteps {
+			return nil
+		}
+	}
+	if i != hi {
+		return nil
+	}
+	return e
+}
+
+func isUpper(s string) bool { return s != "" && s[0] >= 'A' && s[0] <= 'Z' }
+
+// receiverExpr is the receiver of the method call whose name token is at t.
+func receiverExpr(pf *rustsrc.ParsedFile, t int) *expr {
+	if kindAt(pf, t-1) != rustsrc.Dot {
+		return nil
+	}
+	s := receiverStart(pf, t-2)
+	if s < 0 {
+		return nil
+	}
+	// A & or * before the receiver applies to the whole method call expression, not the receiver.
+	return parseExpr(pf, s, t-1)
+}
+
+// bindings reads the let statements of a fn body [lo, hi): let [mut] x[: T] [= init];
+func bindings(pf *rustsrc.ParsedFile, lo, hi int, out []binding) []binding {
+	for i := lo; i < hi; i++ {
+		if kindAt(pf, i) != rustsrc.KwLet {
+			continue
+		}
+		j := i + 1
+		for kindAt(pf, j) == rustsrc.KwMut || kindAt(pf, j) == rustsrc.KwRef {
+			j++
+		}
+		if kindAt(pf, j) != rustsrc.Ident || j+1 >= hi {
+			continue
+		}
+		b := binding{name: strings.Clone(pf.Text(pf.Tokens[j])), pos: pf.Tokens[i].Off}
+		j++
+		end := stmtEnd(pf, j, hi)
+		if end < 0 {
+			continue
+		}
+		if kindAt(pf, j) == rustsrc.Colon {
+			k := j + 1
+			for k < end && kindAt(pf, k) != rustsrc.Eq {
+				if c := closeOf(pf, k); c > 0 && isOpenKind(kindAt(pf, k)) {
+					k = c
+				}
+				k++
+			}
+			b.typ = tokText(pf, j+1, k)
+		} else if kindAt(pf, j) == rustsrc.Eq {
+			b.init = parseExpr(pf, j+1, end)
+			if b.init == nil {
+				b.init = binaryExpr(pf, j+1, end)
+			}
+		}
+		if b.typ != "" || b.init != nil {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// stmtEnd returns the index of the ; ending the statement that continues at i, or -1.
+func stmtEnd(pf *rustsrc.ParsedFile, i, hi int) int {
+	for n := 0; i < hi && n < maxScanTokens; n++ {
+		k := kindAt(pf, i)
+		if k == rustsrc.Semi {
+			return i
+		}
+		if k == rustsrc.RBrace || k == rustsrc.RParen || k == rustsrc.RBracket {
+			return -1
+		}
+		if c := closeOf(pf, i); c > 0 && isOpenKind(k) {
+			i = c
+		}
+		i++
+	}
+	return -1
+}
+
+// itemTokens returns the token range [lo, hi) of an item.
+func itemTokens(pf *rustsrc.ParsedFile, it *rustsrc.Item) (int, int) {
+	toks := pf.Tokens
+	lo := sort.Search(len(toks), func(i int) bool { return toks[i].Off >= it.Pos })
+	hi := sort.Search(len(toks), func(i int) bool { return toks[i].Off >= it.End })
+	return lo, hi
+}
+
+// structFields reads the named (or positional) fields of a struct item: name -> type text.
+func structFields(pf *rustsrc.ParsedFile, it *rustsrc.Item, visit func(name, typ string)) {
+	lo, hi := itemTokens(pf, it)
+	i := lo
+	for i < hi && kindAt(pf, i) != rustsrc.KwStruct && !(kindAt(pf, i) == rustsrc.Ident && pf.Text(pf.Tokens[i]) == "union") {
+		i++
+	}
+	i += 2
+	if kindAt(pf, i) == rustsrc.Lt {
+		i = skipAngles(pf, i, hi)
+	}
+	for i < hi && kindAt(pf, i) != rustsrc.LBrace && kindAt(pf, i) != rustsrc.LParen && kindAt(pf, i) != rustsrc.Semi {
+		i++
+	}
+	open := i
+	end := closeOf(pf, open)
+	if end < 0 || end > hi {
+		return
+	}
+	tuple := kindAt(pf, open) == rustsrc.LParen
+	n := 0
+	start := open + 1
+	for j := open + 1; j <= end; j++ {
+		k := kindAt(pf, j)
+		if c := closeOf(pf, j); c > 0 && j < end && isOpenKind(k) {
+			j = c
+			continue
+		}
+		if k == rustsrc.Lt {
+			j = skipAngles(pf, j, end) - 1
+			continue
+		}
+		if k != rustsrc.Comma && j != end {
+			continue
+		}
+		f := start
+		for kindAt(pf, f) == rustsrc.Pound { // attributes
+			if c := closeOf(pf, f+1); c > 0 {
+				f = c + 1
+			} else {
+				break
+			}
+		}
+		if kindAt(pf, f) == rustsrc.KwPub {
+			f++
+			if kindAt(pf, f) == rustsrc.LParen {
+				f = closeOf(pf, f) + 1
+			}
+		}
+		if f > 0 && f < j {
+			if tuple {
+				visit(itoa(n), tokText(pf, f, j))
+			} else if kindAt(pf, f) == rustsrc.Ident && kindAt(pf, f+1) == rustsrc.Colon {
+				visit(strings.Clone(pf.Text(pf.Tokens[f])), tokText(pf, f+2, j))
+			}
+		}
+		n++
+		start = j + 1
+	}
+}
+
+// aliasType reads `type Name = T;` (an alias or an associated type in an impl): the text of T.
+func aliasType(pf *rustsrc.ParsedFile, it *rustsrc.Item) string {
+	lo, hi := itemTokens(pf, it)
+	for i := lo; i < hi; i++ {
+		switch kindAt(pf, i) {
+		case rustsrc.Lt:
+			i = skipAngles(pf, i, hi) - 1
+		case rustsrc.Eq:
+			end := i + 1
+			for end < hi && kindAt(pf, end) != rustsrc.Semi && kindAt(pf, end) != rustsrc.KwWhere {
+				end++
+			}
+			return tokText(pf, i+1, end)
+		}
+	}
+	return ""
+}
+
+// supertraits reads trait Name: A + B<..> { .. }: the texts of A and B.
+func supertraits(pf *rustsrc.ParsedFile, it *rustsrc.Item) []string {
+	lo, hi := itemTokens(pf, it)
+	i := lo
+	for i < hi && kindAt(pf, i) != rustsrc.KwTrait {
+		i++
+	}
+	i += 2
+	if kindAt(pf, i) == rustsrc.Lt {
+		i = skipAngles(pf, i, hi)
+	}
+	if kindAt(pf, i) != rustsrc.Colon {
+		return nil
+	}
+	var out []string
+	start := i + 1
+	for j := i + 1; j < hi; j++ {
+		k := kindAt(pf, j)
+		if k == rustsrc.Lt {
+			j = skipAngles(pf, j, hi) - 1
+			continue
+		}
+		if k == rustsrc.Plus || k == rustsrc.LBrace || k == rustsrc.KwWhere || k == rustsrc.Semi {
+			if t := tokText(pf, start, j); t != "" && kindAt(pf, start) != rustsrc.Lifetime && kindAt(pf, start) != rustsrc.Question {
+				out = append(out, t)
+			}
+			start = j + 1
+			if k != rustsrc.Plus {
+				break
+			}
+		}
+	}
+	return out
+}
+
+// signature reads a fn item's parameters (names with their type text, a generic parameter
+// replaced by its first bound), its count of non-self parameters and its return type text.
+func signature(pf *rustsrc.ParsedFile, it *rustsrc.Item, selfType, trait string) (params []param, nparams int8, ret string) {
+	nparams = -1
+	lo, hi := itemTokens(pf, it)
+	if it.BodyStart > 0 {
+		hi = min(hi, int(it.BodyStart)-1)
+	}
+	i := lo
+	for i < hi && kindAt(pf, i) != rustsrc.KwFn {
+		i++
+	}
+	i += 2 // fn name
+	bounds := map[string]string{}
+	if kindAt(pf, i) == rustsrc.Lt {
+		end := skipAngles(pf, i, hi)
+		readBounds(pf, i+1, end-1, bounds)
+		i = end
+	}
+	if i >= hi || kindAt(pf, i) != rustsrc.LParen {
+		return nil, -1, ""
+	}
+	end := closeOf(pf, i)
+	if end < 0 || end > hi {
+		return nil, -1, ""
+	}
+	// The return type runs to the where clause or the body.
+	r := end + 1
+	if kindAt(pf, r) == rustsrc.RArrow {
+		k := r + 1
+		for k < hi && kindAt(pf, k) != rustsrc.KwWhere && kindAt(pf, k) != rustsrc.LBrace && kindAt(pf, k) != rustsrc.Semi {
+			if kindAt(pf, k) == rustsrc.Lt {
+				k = skipAngles(pf, k, hi)
+				continue
+			}
+			if c := closeOf(pf, k); c > 0 && isOpenKind(kindAt(pf, k)) {
+				k = c
+			}
+			k++
+		}
+		ret = tokText(pf, r+1, k)
+		r = k
+	}
+	if kindAt(pf, r) == rustsrc.KwWhere {
+		readBounds(pf, r+1, hi, bounds)
+	}
+	selfTyp := selfType
+	if selfTyp == "" {
+		selfTyp = trait
+	}
+	nparams = 0
+	start := i + 1
+	for j := i + 1; j <= end; j++ {
+		k := kindAt(pf, j)
+		if j < end && isOpenKind(k) {
+			if c := closeOf(pf, j); c > 0 {
+				j = c
+			}
+			continue
+		}
+		if k == rustsrc.Lt {
+			j = skipAngles(pf, j, end) - 1
+			continue
+		}
+		if (k == rustsrc.Comma || j == end) && start < j {
+			var isSelf bool
+			params, isSelf = appendParam(pf, start, j, selfTyp, bounds, params)
+			if !isSelf {
+				nparams++
+			}
+			start = j + 1
+		}
+	}
+	if strings.HasPrefix(ret, "impl ") {
+		ret = strings.TrimPrefix(ret, "impl ")
+	}
+	if b, ok := bounds[ret]; ok {
+		ret = b
+	}
+	return params, nparams, ret
+}
+
+// readBounds reads `T: Bound` pairs at depth 0 of tokens [lo, hi) (generics or a where clause).
+func readBounds(pf *rustsrc.ParsedFile, lo, hi int, bounds map[string]string) {
+	for j := lo; j < hi; j++ {
+		k := kindAt(pf, j)
+		if k == rustsrc.Lt {
+			j = skipAngles(pf, j, hi) - 1
+			continue
+		}
+		if k == rustsrc.LBrace {
+			return
+		}
+		if k == rustsrc.Colon && kindAt(pf, j-1) == rustsrc.Ident && (j-1 == lo || kindAt(pf, j-2) == rustsrc.Comma) {
+			e := j + 1
+			for e < hi && kindAt(pf, e) != rustsrc.Comma && kindAt(pf, e) != rustsrc.Plus && kindAt(pf, e) != rustsrc.LBrace {
+				if kindAt(pf, e) == rustsrc.Lt {
+					e = skipAngles(pf, e, hi)
+					continue
+				}
+				e++
+			}
+			if t := tokText(pf, j+1, e); t != "" && kindAt(pf, j+1) != rustsrc.Lifetime {
+				if _, seen := bounds[pf.Text(pf.Tokens[j-1])]; !seen {
+					bounds[strings.Clone(pf.Text(pf.Tokens[j-1]))] = strings.TrimPrefix(t, "?Sized")
+				}
+			}
+		}
+	}
+}
+
+// appendParam adds the parameter in tokens [lo, hi) and reports whether it is self.
+func appendParam(pf *rustsrc.ParsedFile, lo, hi int, selfTyp string, bounds map[string]string, out []param) ([]param, bool) {
+	i := lo
+	for kindAt(pf, i) == rustsrc.Pound {
+		if c := closeOf(pf, i+1); c > 0 {
+			i = c + 1
+		} else {
+			break
+		}
+	}
+	j := i
+	for j < hi && (kindAt(pf, j) == rustsrc.And || kindAt(pf, j) == rustsrc.AndAnd || kindAt(pf, j) == rustsrc.KwMut || kindAt(pf, j) == rustsrc.Lifetime) {
+		j++
+	}
+	if kindAt(pf, j) == rustsrc.KwSelfValue {
+		if selfTyp != "" {
+			out = append(out, param{"self", selfTyp})
+		}
+		return out, true
+	}
+	if kindAt(pf, i) == rustsrc.KwMut {
+		i++
+	}
+	if kindAt(pf, i) != rustsrc.Ident || i+1 >= hi || kindAt(pf, i+1) != rustsrc.Colon {
+		return out, false
+	}
+	t := tokText(pf, i+2, hi)
+	if b, ok := bounds[bareType(t)]; ok {
+		t = b
+	}
+	if t == "" {
+		return out, false
+	}
+	return append(out, param{strings.Clone(pf.Text(pf.Tokens[i])), t}), false
+}
+
+// bareType strips references, mut, dyn and impl from a type text.
+func bareType(t string) string {
+	for {
+		s := strings.TrimSpace(t)
+		switch {
+		case strings.HasPrefix(s, "&"):
+			s = s[1:]
+		case strings.HasPrefix(s, "'"):
+			if i := strings.IndexAny(s, " \t\n"); i > 0 {
+				s = s[i:]
+			} else {
+				return ""
+			}
+		case strings.HasPrefix(s, "mut "), strings.HasPrefix(s, "dyn "):
+			s = s[4:]
+		case strings.HasPrefix(s, "impl "):
+			s = s[5:]
+		case strings.HasPrefix(s, "*const "), strings.HasPrefix(s, "*mut "):
+			s = s[strings.IndexByte(s, ' ')+1:]
+		default:
+			return s
+		}
+		t = s
+	}
+}
+
+// opTraits maps binary operator tokens to the trait and method rustc calls for them when the
+// left operand is not a primitive.
+var opTraits = map[rustsrc.Kind][2]string{
+	rustsrc.Plus: {"Add", "add"}, rustsrc.Minus: {"Sub", "sub"}, rustsrc.Star: {"Mul", "mul"},
+	rustsrc.Slash: {"Div", "div"}, rustsrc.Percent: {"Rem", "rem"}, rustsrc.Caret: {"BitXor", "bitxor"},
+	rustsrc.PlusEq: {"AddAssign", "add_assign"}, rustsrc.MinusEq: {"SubAssign", "sub_assign"},
+	rustsrc.StarEq: {"MulAssign", "mul_assign"}, rustsrc.SlashEq: {"DivAssign", "div_assign"},
+	rustsrc.PercentEq: {"RemAssign", "rem_assign"}, rustsrc.EqEq: {"PartialEq", "eq"},
+}
+
+// implicitCall is a call with no call syntax: an operator's trait method, or the IntoIterator
+// and Iterator methods a for loop calls.
+type implicitCall struct {
+	trait, name string
+	recv        *expr
+	pos         int32
+}
+
+// implicitCalls finds the operator and for-loop calls in tokens [lo, hi) of a fn body, skipping
+// the token ranges of nested items (skip, sorted).
+func implicitCalls(pf *rustsrc.ParsedFile, lo, hi int, skip [][2]int, out []implicitCall) []implicitCall {
+	for i := lo; i < hi; i++ {
+		for len(skip) > 0 && i >= skip[0][1] {
+			skip = skip[1:]
+		}
+		if len(skip) > 0 && i >= skip[0][0] {
+			i = skip[0][1] - 1
+			continue
+		}
+		k := kindAt(pf, i)
+		if op, ok := opTraits[k]; ok {
+			prev := kindAt(pf, i-1)
+			if prev != rustsrc.Ident && prev != rustsrc.RParen && prev != rustsrc.RBracket && prev != rustsrc.KwSelfValue && prev != rustsrc.Question {
+				continue // unary, or a type's + (dyn A + Send)
+			}
+			s := receiverStart(pf, i-1)
+			if s < lo || isTighter(kindAt(pf, s-1), k) {
+				continue
+			}
+			if e := parseExpr(pf, s, i); e != nil {
+				out = append(out, implicitCall{trait: op[0], name: op[1], recv: e, pos: pf.Tokens[i].Off})
+			}
+			continue
+		}
+		if k == rustsrc.KwFor && kindAt(pf, i+1) != rustsrc.Lt {
+			in := -1
+			for j := i + 1; j < hi && j < i+64; j++ {
+				if kindAt(pf, j) == rustsrc.KwIn {
+					in = j
+					break
+				}
+				if c := closeOf(pf, j); c > 0 && isOpenKind(kindAt(pf, j)) {
+					if kindAt(pf, j) == rustsrc.LBrace {
+						break
+					}
+					j = c
+				}
+			}
+			if in < 0 {
+				continue
+			}
+			end := in + 1
+			for end < hi && kindAt(pf, end) != rustsrc.LBrace {
+				if c := closeOf(pf, end); c > 0 && isOpenKind(kindAt(pf, end)) {
+					end = c
+				}
+				end++
+			}
+			if e := parseExpr(pf, in+1, end); e != nil {
+				pos := pf.Tokens[i].Off
+				out = append(out, implicitCall{trait: "IntoIterator", name: "into_iter", recv: e, pos: pos},
+					implicitCall{trait: "Iterator", name: "next", recv: e, pos: pos})
+			}
+		}
+	}
+	return out
+}
+
+// isTighter reports whether the binary operator before an operand binds tighter than op, which
+// makes the operand part of a larger left-hand side than the one read.
+func isTighter(before, op rustsrc.Kind) bool {
+	switch before {
+	case rustsrc.Star, rustsrc.Slash, rustsrc.Percent, rustsrc.KwAs:
+		return true
+	case rustsrc.Plus, rustsrc.Minus:
+		return op != rustsrc.Star && op != rustsrc.Slash && op != rustsrc.Percent
+	}
+	return false
+}
+
+// binaryExpr reads tokens [lo, hi) as `chain op rest` with an arithmetic operator: its type is
+// the Output of the operator's impl for the chain's type.
+func binaryExpr(pf *rustsrc.ParsedFile, lo, hi int) *expr {
+	for j := lo + 1; j < hi && j < lo+maxScanTokens; j++ {
+		k := kindAt(pf, j)
+		if c := closeOf(pf, j); c > 0 && isOpenKind(k) {
+			j = c
+			continue
+		}
+		switch k {
+		case rustsrc.Plus, rustsrc.Minus, rustsrc.Star, rustsrc.Slash, rustsrc.Percent:
+			e := parseExpr(pf, lo, j)
+			if e == nil || len(e.steps) >= maxSteps {
+				return nil
+			}
+			e.steps = append(e.steps, step{kind: stepOp, name: opTraits[k][0]})
+			return e
+		case rustsrc.Dot, rustsrc.PathSep, rustsrc.Ident, rustsrc.KwSelfValue, rustsrc.KwSelfType, rustsrc.Question, rustsrc.Int, rustsrc.And, rustsrc.Lt, rustsrc.Gt:
+		default:
+			return nil
+		}
+	}
+	return nil
+}
