@@ -490,6 +490,12 @@ func (l *linker) approximate(c int32, fn *fnDecl, from int32, name string, cs *c
 			if g.flags&FlagBody == 0 || cs.nargs >= 0 && g.nparams >= 0 && cs.nargs != g.nparams {
 				continue
 			}
+			if cr != c && !known && !l.nameable(ci, g) {
+				continue
+			}
+			if g.trait != "" && !l.traitInScope(c, fn.module, g.trait) {
+				continue
+			}
 			l.add(from, def{kind: defFn, crate: cr, fn: f}, cs, EdgeApprox)
 			n++
 		}
@@ -516,4 +522,41 @@ func (l *linker) approximate(c int32, fn *fnDecl, from int32, name string, cs *c
 	if n == 0 {
 		st.External++
 	}
+}
+
+// nameable reports whether another crate can call method g of crate ci on a value it does not
+// know the type of: g is a trait method, or a plain pub one, of a plain pub type, or implements
+// a trait for a type ci does not declare (impl ToTokens for Box<T>).
+func (l *linker) nameable(ci *crateIndex, g *fnDecl) bool {
+	if g.self == "" {
+		return g.flags&FlagInTrait != 0 // a trait's default method
+	}
+	pub, declared := ci.pubTypes[g.self]
+	if !declared {
+		return g.trait != ""
+	}
+	return pub && (g.trait != "" || g.public)
+}
+
+// preludeTraits are the traits in scope everywhere (the std prelude of every edition).
+var preludeTraits = map[string]bool{"Clone": true, "Copy": true, "Default": true, "Drop": true, "Eq": true,
+	"PartialEq": true, "Ord": true, "PartialOrd": true, "Iterator": true, "IntoIterator": true,
+	"DoubleEndedIterator": true, "ExactSizeIterator": true, "Extend": true, "FromIterator": true,
+	"ToString": true, "ToOwned": true, "AsRef": true, "AsMut": true, "Into": true, "From": true,
+	"TryFrom": true, "TryInto": true, "Fn": true, "FnMut": true, "FnOnce": true}
+
+// traitInScope reports whether a method of trait can be called in module mod of crate c: the
+// trait is in the prelude, or its name (or a `use Trait as _`) resolves there.
+func (l *linker) traitInScope(c int32, mod, trait string) bool {
+	if preludeTraits[trait] {
+		return true
+	}
+	for _, name := range [2]string{trait, anonPrefix + trait} {
+		for _, d := range l.lookup(c, mod, name, 0, false) {
+			if d.kind == defTrait || d.kind == defExternal {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -510,3 +510,34 @@ pub fn loops(b: Bag, it: BagIter) {
 		t.Errorf("loops calls %v, want %v", got, want)
 	}
 }
+
+func TestApproximateVisibility(t *testing.T) {
+	dc := fixtureCrate{name: "d", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub struct Open; struct Hidden; pub(crate) struct Inner;
+impl Open { pub fn poke(&self) {} fn quiet(&self) {} }
+impl Hidden { pub fn poke(&self) {} }
+impl Inner { pub fn poke(&self) {} }
+pub trait Touch { fn touch(&self); }
+pub trait Tap { fn tap(&self); }
+impl Touch for Open { fn touch(&self) {} }
+impl Tap for Open { fn tap(&self) {} }
+impl Touch for Box<u8> { fn touch(&self) {} }
+impl Touch for Hidden { fn touch(&self) {} }
+`}}
+	app := fixtureCrate{name: "a", version: "1.0.0", deps: []cratefile.Dependency{dep("d", "d", "1")}, files: map[string]string{"src/lib.rs": `
+use d::Touch;
+use d::Tap as _;
+pub fn f(xs: Vec<u8>) { for x in xs { x.poke(); x.quiet(); x.touch(); x.tap(); } }
+mod m { pub fn g(xs: Vec<u8>) { for x in xs { x.touch(); } } }
+`}}
+	g := buildFixture(t, dc, app)
+	// Hidden and Inner cannot be named outside d, quiet is private (a Box can be); Touch is not in
+	// scope in m.
+	if got, want := calleeKinds(t, g, "a::f"), map[string]string{"d::Open::poke": "approximate",
+		"d::Open::touch": "approximate", "d::Open::tap": "approximate", "d::Box::touch": "approximate"}; !mapsEqual(got, want) {
+		t.Errorf("f calls %v, want %v", got, want)
+	}
+	if got := g.Lookup("a::m::g"); len(got) != 1 || len(g.Callees(got[0])) != 0 {
+		t.Errorf("m::g has callees: %v", calleeKinds(t, g, "a::m::g"))
+	}
+}

@@ -57,6 +57,7 @@ type fnDecl struct {
 	// nparams counts the parameters other than self (-1 if unknown): approximate candidates must
 	// take as many arguments as the call passes.
 	nparams int8
+	public  bool // declared plain pub
 }
 
 // Function flags.
@@ -105,6 +106,7 @@ type crateIndex struct {
 	typeAliases   []typeRef            // type Name = T; outside impls and traits (def.fn of the alias's defType is its index + 1)
 	supers        map[string][]typeRef // trait name: its supertraits
 	blanket       map[string][]int32   // method name: fns in impls for a generic parameter (impl<T: A> B for T)
+	pubTypes      map[string]bool      // types declared here: true for plain pub ones, which other crates can name
 	problems      []string
 }
 
@@ -121,6 +123,9 @@ type depRef struct {
 
 func key2(a, b string) string { return a + "\x00" + b }
 
+// anonPrefix names the imports of `use Trait as _;` in a module's uses.
+const anonPrefix = "_ as "
+
 // indexCrate builds the index of a loaded crate. Only library and binary files are indexed: tests,
 // examples, benches and build scripts are not part of what a dependent can call.
 func indexCrate(c *rustsrc.Crate) *crateIndex {
@@ -130,7 +135,7 @@ func indexCrate(c *rustsrc.Crate) *crateIndex {
 		methods: map[string][]int32{}, traitFns: map[string][]int32{}, implFns: map[string][]int32{},
 		implTraits: map[string][]string{}, byName: map[string][]int32{},
 		fields: map[string]typeRef{}, assocTypes: map[string]typeRef{},
-		supers: map[string][]typeRef{}, blanket: map[string][]int32{},
+		supers: map[string][]typeRef{}, blanket: map[string][]int32{}, pubTypes: map[string]bool{},
 	}
 	testMods := testModules(c)
 	for _, f := range c.Files {
@@ -214,6 +219,9 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile) {
 				alias = aliasType(pf, it)
 			}
 			if owner == nil {
+				ci.pubTypes[name] = ci.pubTypes[name] || it.Vis == "pub"
+			}
+			if owner == nil {
 				d := def{kind: defType, key: name}
 				if alias != "" {
 					ci.typeAliases = append(ci.typeAliases, typeRef{alias, parentScope})
@@ -272,6 +280,7 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile) {
 			if it.Vis != "" {
 				d.flags |= FlagPub
 			}
+			d.public = it.Vis == "pub"
 			owner := ownerOf(pf, it)
 			switch {
 			case owner != nil && owner.Kind == rustsrc.ItemImpl:
@@ -331,8 +340,12 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile) {
 			continue
 		}
 		name := u.Name()
-		if name == "" || name == "_" || len(segs) == 0 {
+		if name == "" || len(segs) == 0 {
 			continue
+		}
+		if name == "_" {
+			// use Trait as _; brings the trait's methods into scope without its name.
+			name = anonPrefix + segs[len(segs)-1]
 		}
 		if name == "self" && len(segs) > 1 {
 			segs = segs[:len(segs)-1]
