@@ -287,6 +287,8 @@ type linker struct {
 	seen map[uint64]int // (from, to) -> index in out
 	out  []Edge
 	vis  []int32 // crates whose impls a trait call can reach: the crate and its dependencies
+	// inScope memoises traitInScope for the crate being linked: (module, trait) -> in scope.
+	inScope map[[2]string]bool
 }
 
 func (l *linker) linkCrate(c int32, st *Stats) []Edge {
@@ -294,6 +296,7 @@ func (l *linker) linkCrate(c int32, st *Stats) []Edge {
 	l.out = nil
 	l.seen = map[uint64]int{}
 	l.vis = l.closure(c)
+	l.inScope = map[[2]string]bool{}
 	for i := range ci.calls {
 		l.linkCall(c, &ci.calls[i], st)
 	}
@@ -551,12 +554,16 @@ func (l *linker) traitInScope(c int32, mod, trait string) bool {
 	if preludeTraits[trait] {
 		return true
 	}
+	k := [2]string{mod, trait}
+	if in, ok := l.inScope[k]; ok {
+		return in
+	}
+	in := false
 	for _, name := range [2]string{trait, anonPrefix + trait} {
 		for _, d := range l.lookup(c, mod, name, 0, false) {
-			if d.kind == defTrait || d.kind == defExternal {
-				return true
-			}
+			in = in || d.kind == defTrait || d.kind == defExternal
 		}
 	}
-	return false
+	l.inScope[k] = in
+	return in
 }

@@ -17,6 +17,11 @@ func FuzzBuild(f *testing.F) {
 	}
 	f.Add("mod a { pub use super::*; pub use crate::a::*; } pub use a::*;", "use vuln::a::a::a::b; fn f() { b(); }")
 	f.Add("pub trait T { fn m(&self) { self.m() } } impl<X> T for X {}", "fn g<Q: vuln::T>(q: Q) { q.m(); <Q as vuln::T>::m(&q); }")
+	f.Add("pub struct S { pub f: Box<S> } impl std::ops::Deref for S { type Target = S; fn deref(&self) -> &S { self } }\n"+
+		"impl S { pub fn m(&self) -> Option<S> { None } } impl std::ops::Add for S { type Output = S; fn add(self, o: S) -> S { o } }\n"+
+		"pub type A = S; pub trait T: U<X<Y>> + Sized { } pub struct P(S, <u8 as Q>::R);",
+		"use vuln::*; fn g(a: A, b: &mut S) -> Result<(), ()> { let c = a.f.m()?.f; c.m().unwrap().m(); for x in a + b.f { x.m(); } (b.m().f).f.m(); Ok(()) }")
+	f.Add("struct S<T: A<B<C>>> where T: <D { f: T<", "fn f() { let x = S::<<T>::new(); x.a::<<>(); for in { } a + ; }")
 	f.Fuzz(func(t *testing.T, lib, app string) {
 		b := &Builder{}
 		for _, c := range []struct{ name, src string }{{"vuln", lib}, {"app", app}} {

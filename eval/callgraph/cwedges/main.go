@@ -48,6 +48,17 @@ func main() {
 		if !want[c.Name+"-"+c.Version] {
 			continue
 		}
+		// The functions of its dependencies, so that the eval can tell a callee cratewatch
+		// lacks from one it has but did not link.
+		for _, d := range c.Deps {
+			if d.Crate < 0 {
+				continue
+			}
+			dc := &g.Crates[d.Crate]
+			for fn := dc.FirstFn; fn < dc.EndFn; fn++ {
+				fmt.Fprintf(w, "D\t%s\t%s\t%s\n", c.Name, c.Version, key(fn))
+			}
+		}
 		for fn := c.FirstFn; fn < c.EndFn; fn++ {
 			if g.Fns[fn].Flags&callgraph.FlagBin != 0 {
 				continue
