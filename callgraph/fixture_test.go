@@ -451,7 +451,7 @@ impl<T: Shape> Fresh for T { fn fresh(&self) {} }
 impl Sq { fn refresh(&self) {} }
 impl Other { fn refresh(&self) {} }
 // Known types without the method: only blanket impls and trait default methods are candidates.
-pub fn known(o: &Other, v: Vec<u8>) { o.fresh(); o.send2(); v.refresh(); }
+pub fn known(o: &Other, v: Vec<u8>, s: &[u8]) { o.fresh(); o.send2(); v.refresh(); s.refresh(); }
 `}}
 	g := buildFixture(t, dc, app)
 	cases := []struct {

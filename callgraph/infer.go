@@ -100,8 +100,12 @@ func (l *linker) resolveTy(ctx tctx, text string, depth int) []ty {
 	if i := strings.IndexByte(t, '+'); i > 0 && !strings.ContainsAny(t[:i], "<(") {
 		t = strings.TrimSpace(t[:i])
 	}
-	if t == "" || t[0] == '(' || t[0] == '[' || strings.HasPrefix(t, "fn(") || t[0] == '_' {
+	if t == "" || t[0] == '_' {
 		return nil
+	}
+	if t[0] == '(' || t[0] == '[' || strings.HasPrefix(t, "fn(") {
+		// A tuple, array, slice or fn pointer: std's, with methods only from traits.
+		return []ty{{d: def{kind: defExternal}, name: t[:1], ctx: ctx}}
 	}
 	path, args := splitType(t)
 	path = strings.TrimPrefix(strings.ReplaceAll(path, " ", ""), "::")
