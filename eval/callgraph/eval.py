@@ -260,6 +260,7 @@ def main():
     tot = collections.Counter()
     misses = collections.Counter()
     fps = collections.Counter()
+    tps = collections.Counter()
     rows = []
     for name, version, ll in built:
         ident = name.replace("-", "_")
@@ -276,10 +277,10 @@ def main():
                 continue
             if not any(a in cw_fns[name] for a in callers):
                 cat = "caller not in cratewatch (macro-generated, derive, cfg)"
-            elif is_trait:
-                cat = "trait impl callee (operators, Deref, From/Into, Iterator, Drop, ...)"
             elif not any(c in all_cw_fns or c in dep_fns for c in callees):
                 cat = "callee not in cratewatch (macro-generated, derive)"
+            elif is_trait:
+                cat = "trait impl callee (operators, Deref, From/Into, Iterator, Drop, ...)"
             else:
                 cat = "call not resolved (receiver type unknown, closures, fn pointers)"
             misses[cat] += 1
@@ -299,6 +300,7 @@ def main():
                 continue
             if (caller, callee) in truth_expanded:
                 tp += 1
+                tps[kind] += 1
             else:
                 fp += 1
                 fps[kind] += 1
@@ -327,9 +329,12 @@ def main():
     print("\nMisses (rustc edges cratewatch lacks) by category:\n")
     for k, v in misses.most_common():
         print(f"- {k}: {v}")
-    print("\nFalse positives (cratewatch edges rustc lacks) by edge kind:\n")
+    print("\nFalse positives (cratewatch edges rustc lacks) by edge kind, and precision by kind:\n")
     for k, v in fps.most_common():
-        print(f"- {k}: {v}")
+        print(f"- {k}: {v} false of {v + tps[k]} ({100*tps[k]/(v+tps[k]):.1f}% precision)")
+    ex = sum(tps[k] for k in ("exact", "trait"))
+    exf = sum(fps[k] for k in ("exact", "trait"))
+    print(f"\nExact and trait edges only: precision {100*ex/max(ex+exf,1):.1f}% ({ex} of {ex+exf})")
 
 
 if __name__ == "__main__":
