@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/cratewatch/cratewatch/sarif"
 )
 
 // WriteJSON writes the results as indented JSON.
@@ -17,107 +19,34 @@ func WriteJSON(w io.Writer, rs []*AdvisoryReach) error {
 	return enc.Encode(rs)
 }
 
-// SARIF 2.1.0, the subset a reachability finding needs.
-type sarifLog struct {
-	Schema  string     `json:"$schema"`
-	Version string     `json:"version"`
-	Runs    []sarifRun `json:"runs"`
-}
-
-type sarifRun struct {
-	Tool    sarifTool     `json:"tool"`
-	Results []sarifResult `json:"results"`
-}
-
-type sarifTool struct {
-	Driver sarifDriver `json:"driver"`
-}
-
-type sarifDriver struct {
-	Name           string      `json:"name"`
-	InformationURI string      `json:"informationUri"`
-	Rules          []sarifRule `json:"rules"`
-}
-
-type sarifRule struct {
-	ID               string       `json:"id"`
-	ShortDescription sarifMessage `json:"shortDescription"`
-	HelpURI          string       `json:"helpUri"`
-}
-
-type sarifMessage struct {
-	Text string `json:"text"`
-}
-
-type sarifResult struct {
-	RuleID    string          `json:"ruleId"`
-	Level     string          `json:"level"`
-	Message   sarifMessage    `json:"message"`
-	Locations []sarifLocation `json:"locations"`
-	CodeFlows []sarifCodeFlow `json:"codeFlows,omitempty"`
-}
-
-type sarifLocation struct {
-	Physical sarifPhysical `json:"physicalLocation"`
-	Message  *sarifMessage `json:"message,omitempty"`
-}
-
-type sarifPhysical struct {
-	Artifact sarifArtifact `json:"artifactLocation"`
-	Region   sarifRegion   `json:"region"`
-}
-
-type sarifArtifact struct {
-	URI string `json:"uri"`
-}
-
-type sarifRegion struct {
-	StartLine   int32 `json:"startLine"`
-	StartColumn int32 `json:"startColumn,omitempty"`
-}
-
-type sarifCodeFlow struct {
-	ThreadFlows []sarifThreadFlow `json:"threadFlows"`
-}
-
-type sarifThreadFlow struct {
-	Locations []sarifFlowLocation `json:"locations"`
-}
-
-type sarifFlowLocation struct {
-	Location sarifLocation `json:"location"`
-}
-
 // WriteSARIF writes one SARIF 2.1.0 result per crate version that reaches an affected function:
 // located at its first call on the path, with the whole path as a code flow. A path that needs an
 // approximate edge is a "note", an exact one a "warning".
 func WriteSARIF(w io.Writer, rs []*AdvisoryReach) error {
-	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "cratewatch", InformationURI: "https://github.com/cratewatch/cratewatch"}}}
-	run.Results = []sarifResult{}
-	run.Tool.Driver.Rules = []sarifRule{}
-	for _, r := range rs {
-		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{ID: r.ID, ShortDescription: sarifMessage{r.Title},
+	run := sarif.Run{Tool: sarif.Tool{Driver: sarif.Driver{Name: "cratewatch", InformationURI: "https://github.com/cratewatch/cratewatch"}}}
+	for i, r := range rs {
+		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarif.Rule{ID: r.ID, ShortDescription: sarif.Message{Text: r.Title},
 			HelpURI: "https://rustsec.org/advisories/" + r.ID + ".html"})
 		for _, f := range r.Reaching {
 			level := "warning"
 			if f.Approximate {
 				level = "note"
 			}
-			var flow sarifThreadFlow
+			var flow sarif.ThreadFlow
 			for _, s := range f.Path {
-				flow.Locations = append(flow.Locations, sarifFlowLocation{sarifLocation{
-					Physical: sarifPhysical{sarifArtifact{s.file}, sarifRegion{s.line, s.col}},
-					Message:  &sarifMessage{s.Caller + " calls " + s.Callee + " (" + s.Kind + ")"}}})
+				loc := sarif.At(s.file, int(s.line), int(s.col))
+				loc.Message = &sarif.Message{Text: s.Caller + " calls " + s.Callee + " (" + s.Kind + ")"}
+				flow.Locations = append(flow.Locations, sarif.ThreadFlowLocation{Location: loc})
 			}
 			first := f.Path[0]
-			run.Results = append(run.Results, sarifResult{RuleID: r.ID, Level: level,
-				Message: sarifMessage{fmt.Sprintf("%s %s reaches %s (%s) through %d call(s), from %s",
+			run.Results = append(run.Results, sarif.Result{RuleID: r.ID, RuleIndex: i, Level: level,
+				Message: sarif.Message{Text: fmt.Sprintf("%s %s reaches %s (%s) through %d call(s), from %s",
 					f.Crate, f.Version, f.Target, r.ID, len(f.Path), f.Function)},
-				Locations: []sarifLocation{{Physical: sarifPhysical{sarifArtifact{first.file}, sarifRegion{first.line, first.col}}}},
-				CodeFlows: []sarifCodeFlow{{ThreadFlows: []sarifThreadFlow{flow}}}})
+				Locations: []sarif.Location{sarif.At(first.file, int(first.line), int(first.col))},
+				CodeFlows: []sarif.CodeFlow{{ThreadFlows: []sarif.ThreadFlow{flow}}}})
 		}
 	}
-	return writeIndented(w, sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}})
+	return sarif.Write(w, run)
 }
 
 // OpenVEX v0.2.0.
