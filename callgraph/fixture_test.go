@@ -541,3 +541,30 @@ mod m { pub fn g(xs: Vec<u8>) { for x in xs { x.touch(); } } }
 		t.Errorf("m::g has callees: %v", calleeKinds(t, g, "a::m::g"))
 	}
 }
+
+// A dependency's own type that shares a std type's name is not std's: a Vec from the prelude
+// never reaches bumpalo-style inherent methods, only trait impls a crate writes for Vec.
+func TestStdTypeNotShadowedByNamesake(t *testing.T) {
+	dc := fixtureCrate{name: "bump", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub struct Vec { n: u8 }
+impl Vec { pub fn push(&mut self, x: u8) {} pub fn len(&self) -> usize { 0 } }
+pub trait Sum { fn total(&self) -> u32; }
+impl Sum for std::vec::Vec<u32> { fn total(&self) -> u32 { 0 } }
+`}}
+	app := fixtureCrate{name: "a", version: "1.0.0", deps: []cratefile.Dependency{dep("bump", "bump", "1")}, files: map[string]string{"src/lib.rs": `
+use bump::Sum;
+pub fn uses_std() -> u32 {
+    let mut v: Vec<u32> = Vec::new();
+    v.push(1);
+    v.total()
+}
+`}}
+	g := buildFixture(t, dc, app)
+	got := calleeKinds(t, g, "a::uses_std")
+	if _, bad := got["bump::Vec::push"]; bad {
+		t.Fatalf("std Vec::push linked to the dependency's own Vec: %v", got)
+	}
+	if got["bump::Vec::total"] == "" && got["bump::Sum::total"] == "" {
+		t.Fatalf("the trait impl for std Vec is not reached: %v", got)
+	}
+}

@@ -348,10 +348,15 @@ func (l *linker) methodsOn(c int32, t ty, name string, depth int) []def {
 		if t.name == "" {
 			return nil
 		}
+		// A crate can add methods to a std type only through a trait impl (the orphan rule
+		// forbids inherent impls on foreign types), so a crate's own inherent methods on a type
+		// that merely shares the name (bumpalo's collections::Vec) are not candidates.
 		var out []def
 		for _, v := range l.vis {
 			for _, f := range l.crates[v].methods[key2(t.name, name)] {
-				out = append(out, def{kind: defFn, crate: v, fn: f})
+				if l.crates[v].fns[f].trait != "" {
+					out = append(out, def{kind: defFn, crate: v, fn: f})
+				}
 			}
 		}
 		if len(out) == 0 {
