@@ -77,50 +77,29 @@ func (s *sqlStore) IndexStates(ctx context.Context) (map[string]IndexState, erro
 	return out, rows.Err()
 }
 
-// digest fingerprints everything of a version but its yanked flag, so a changed index line
-// is detected without loading the stored dependencies.
-func digest(r *index.Record) []byte {
+// stored is a version's columns as written, encoded once per version: the digest is taken
+// over the same encodings that are stored.
+type stored struct {
+	features, features2 string
+	deps                []byte
+	digest              []byte
+}
+
+// encode prepares r for storage. The digest fingerprints everything but the yanked flag, so a
+// changed index line is detected without loading what the store holds.
+func encode(r *index.Record) stored {
+	e := stored{features: jsonText(r.Features), features2: jsonText(r.Features2), deps: encodeDeps(r.Deps)}
 	h := sha256.New()
 	var n [8]byte
-	str := func(s string) {
+	for _, s := range [...]string{r.Name, r.Vers, r.Cksum, r.Links, r.RustVersion, r.Pubtime, e.features, e.features2, string(e.deps)} {
 		binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
 		h.Write(n[:])
 		h.Write([]byte(s))
 	}
-	flag := func(b bool) {
-		if b {
-			h.Write([]byte{1})
-		} else {
-			h.Write([]byte{0})
-		}
-	}
-	str(r.Name)
-	str(r.Vers)
-	str(r.Cksum)
-	str(r.Links)
-	str(r.RustVersion)
-	str(r.Pubtime)
-	str(jsonText(r.Features))
-	str(jsonText(r.Features2))
 	binary.LittleEndian.PutUint64(n[:], uint64(r.V))
 	h.Write(n[:])
-	for i := range r.Deps {
-		d := &r.Deps[i]
-		str(d.Name)
-		str(d.Package)
-		str(d.Req)
-		str(d.Target)
-		str(d.Registry)
-		str(d.Kind.String())
-		flag(d.Optional)
-		flag(d.DefaultFeatures)
-		binary.LittleEndian.PutUint64(n[:], uint64(len(d.Features)))
-		h.Write(n[:])
-		for _, f := range d.Features {
-			str(f)
-		}
-	}
-	return h.Sum(nil)
+	e.digest = h.Sum(nil)
+	return e
 }
 
 // jsonText encodes features for storage; empty is stored as "".
@@ -219,15 +198,15 @@ func (a *applier) apply(ctx context.Context, updates []CrateUpdate) error {
 			r := &u.Records[j]
 			ek := entryKey(r.Vers, r.Dup)
 			seen[ek] = true
-			dg := digest(r)
+			e := encode(r)
 			if sv, ok := old[ek]; ok {
-				if err := a.updateVersion(ctx, sv, r, dg); err != nil {
+				if err := a.updateVersion(ctx, sv, r, &e); err != nil {
 					return fmt.Errorf("crate %s version %s: %w", u.Name, r.Vers, err)
 				}
 				continue
 			}
 			if err := vins.add(ctx, cid, r.Vers, r.Cksum, r.Yanked, r.Links, r.RustVersion, r.Pubtime,
-				jsonText(r.Features), jsonText(r.Features2), r.V, dg, a.now, r.Dup, encodeDeps(r.Deps), len(r.Deps)); err != nil {
+				e.features, e.features2, r.V, e.digest, a.now, r.Dup, e.deps, len(r.Deps)); err != nil {
 				return err
 			}
 			a.ch.VersionsAdded++
@@ -244,14 +223,14 @@ func (a *applier) apply(ctx context.Context, updates []CrateUpdate) error {
 	return vins.flush(ctx)
 }
 
-func (a *applier) updateVersion(ctx context.Context, sv *storedVersion, r *index.Record, dg []byte) error {
+func (a *applier) updateVersion(ctx context.Context, sv *storedVersion, r *index.Record, e *stored) error {
 	s, tx := a.s, a.tx
 	changed := false
-	if string(sv.digest) != string(dg) || sv.removed {
+	if string(sv.digest) != string(e.digest) || sv.removed {
 		_, err := tx.ExecContext(ctx, s.d.rebind(`UPDATE versions SET cksum = ?, links = ?, rust_version = ?, pubtime = ?,
 			features = ?, features2 = ?, v = ?, digest = ?, deps = ?, ndeps = ?, removed = NULL WHERE id = ?`),
-			r.Cksum, r.Links, r.RustVersion, r.Pubtime, jsonText(r.Features), jsonText(r.Features2), r.V, dg,
-			encodeDeps(r.Deps), len(r.Deps), sv.id)
+			r.Cksum, r.Links, r.RustVersion, r.Pubtime, e.features, e.features2, r.V, e.digest,
+			e.deps, len(r.Deps), sv.id)
 		if err != nil {
 			return err
 		}
