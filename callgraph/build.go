@@ -459,6 +459,15 @@ func (l *linker) linkMethod(c int32, fn *fnDecl, from int32, cs *callSite, st *S
 	}
 	var ds []def
 	for _, t := range tys {
+		if t.bound {
+			// Some implementor of a trait the corpus does not declare (T: AsRef<[u8]>, impl
+			// Iterator): the call reaches that trait's visible impls of the method, else a
+			// std method or one of an extension trait's blanket impls (T: Read, x.read_u32()).
+			if l.boundDispatch(c, t, name, from, cs) {
+				ds = append(ds, def{kind: defExternal})
+			}
+			continue
+		}
 		for _, d := range l.methodsOn(c, t, name, 0) {
 			ds = append(ds, d)
 			if f := &l.crates[d.crate].fns[d.fn]; t.d.kind == defTrait && f.flags&FlagInTrait != 0 {
@@ -476,6 +485,147 @@ func (l *linker) linkMethod(c int32, fn *fnDecl, from int32, cs *callSite, st *S
 	// or one of an impl a macro wrote. Only the methods any type can get without a visible impl
 	// for it stay candidates: trait default methods and blanket impls.
 	l.approximate(c, fn, from, name, cs, st, true)
+}
+
+// boundDispatch adds trait edges to the impls of method name of trait t.name, in crate c and its
+// direct dependencies, whose trait arguments can be t's, and reports whether there were any.
+func (l *linker) boundDispatch(c int32, t ty, name string, from int32, cs *callSite) bool {
+	found := false
+	try := func(v int32) {
+		ci := l.crates[v]
+		for _, f := range ci.implFns[key2(t.name, name)] {
+			if argsMayMatch(t.args, ci.fns[f].traitArgs) {
+				l.add(from, def{kind: defFn, crate: v, fn: f}, cs, EdgeTrait)
+				found = true
+			}
+		}
+	}
+	// The types the caller can instantiate its generics with are its own and those of its
+	// direct dependencies (as for approximate candidates).
+	try(c)
+	for _, d := range l.crates[c].deps {
+		if d.crate >= 0 && !d.build {
+			try(d.crate)
+		}
+	}
+	return found
+}
+
+// argsMayMatch reports whether a trait bound's generic arguments (AsRef<[u8]>) can be those of an
+// impl (impl AsRef<BStr> for ..): compared token by token without paths and lifetimes, a
+// one-letter name (a generic parameter), Self or _ on either side standing for any type, and an
+// associated type binding (Item = X) matching anything.
+func argsMayMatch(want, have []string) bool {
+	for i := 0; i < len(want) && i < len(have); i++ {
+		if strings.Contains(want[i], "=") || strings.Contains(have[i], "=") {
+			continue
+		}
+		budget := 256
+		if !unify(argTokens(want[i]), argTokens(have[i]), &budget) {
+			return false
+		}
+	}
+	return true
+}
+
+// argTokens splits a type argument into identifiers and punctuation, dropping path prefixes
+// (crate::Vec2 is Vec2) and lifetimes; nil when it is too long to compare.
+func argTokens(a string) []string {
+	var out []string
+	for i := 0; i < len(a) && len(out) < 64; {
+		c := a[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n':
+			i++
+		case c == '\'' || isIdentByte(c):
+			j := i + 1
+			for j < len(a) && isIdentByte(a[j]) {
+				j++
+			}
+			switch {
+			case c == '\'': // a lifetime
+			case strings.HasPrefix(a[j:], "::"):
+				j += 2
+			default:
+				out = append(out, a[i:j])
+			}
+			i = j
+		case strings.HasPrefix(a[i:], "::"):
+			i += 2
+		default:
+			out = append(out, a[i:i+1])
+			i++
+		}
+	}
+	return out
+}
+
+func isIdentByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// isTypeVar reports a token that may stand for any type: a one-letter name with optional
+// digits (T, U2: generic parameters by convention), Self or _.
+func isTypeVar(t string) bool {
+	if t == "Self" || t == "_" {
+		return true
+	}
+	if t == "" || t[0] < 'A' || t[0] > 'Z' {
+		return false
+	}
+	for i := 1; i < len(t); i++ {
+		if t[i] < '0' || t[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// unify matches token lists where a type variable on either side stands for a balanced,
+// non-empty run of tokens on the other; budget bounds the backtracking.
+func unify(w, h []string, budget *int) bool {
+	if *budget--; *budget < 0 {
+		return true // undecided: keep the candidate
+	}
+	switch {
+	case len(h) == 0 || len(w) == 0:
+		return len(h) == len(w)
+	case isTypeVar(h[0]):
+		return unifyVar(w, h[1:], budget, false)
+	case isTypeVar(w[0]):
+		return unifyVar(h, w[1:], budget, true)
+	case w[0] != h[0]:
+		return false
+	}
+	return unify(w[1:], h[1:], budget)
+}
+
+// unifyVar lets a variable take each balanced prefix of toks and matches the rest against rest.
+func unifyVar(toks, rest []string, budget *int, swapped bool) bool {
+	depth := 0
+	for i, t := range toks {
+		switch t {
+		case "<", "(", "[":
+			depth++
+		case ">", ")", "]":
+			depth--
+		}
+		if depth < 0 {
+			return false
+		}
+		if depth == 0 {
+			ok := false
+			if swapped {
+				ok = unify(rest, toks[i+1:], budget)
+			} else {
+				ok = unify(toks[i+1:], rest, budget)
+			}
+			if ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // approximate adds candidate edges to the methods called name that take as many arguments as the

@@ -568,3 +568,47 @@ pub fn uses_std() -> u32 {
 		t.Fatalf("the trait impl for std Vec is not reached: %v", got)
 	}
 }
+
+// A receiver typed by a generic parameter's bounds (after ?Sized and lifetimes) or impl Trait:
+// a corpus trait dispatches as usual; a std trait reaches the visible impls of it whose trait
+// arguments can match (AsRef<[u8]>, not AsRef<str>), as trait edges.
+func TestGenericBoundReceivers(t *testing.T) {
+	dc := fixtureCrate{name: "d", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub struct Buf;
+impl AsRef<[u8]> for Buf { fn as_ref(&self) -> &[u8] { &[] } }
+pub struct Name;
+impl AsRef<str> for Name { fn as_ref(&self) -> &str { "" } }
+pub struct Counter;
+impl Iterator for Counter { type Item = u8; fn next(&mut self) -> Option<u8> { None } }
+pub trait Shape { fn area(&self) -> u32; }
+impl Shape for Buf { fn area(&self) -> u32 { 1 } }
+pub struct Pt;
+impl Into<crate::Pt> for Name { fn into(self) -> Pt { Pt } }
+pub struct Quat<T>(T);
+impl<T> Into<[T; 4]> for Quat<T> { fn into(self) -> [T; 4] { todo!() } }
+`}}
+	app := fixtureCrate{name: "a", version: "1.0.0", deps: []cratefile.Dependency{dep("d", "d", "1")}, files: map[string]string{"src/lib.rs": `
+use d::Shape;
+pub fn bytes<'a, B: ?Sized + 'a + AsRef<[u8]>>(b: &'a B) -> usize { b.as_ref().len() }
+pub fn iter(mut it: impl Iterator<Item = u8>) { it.next(); }
+pub fn shape<T>(s: &T) -> u32 where T: ?Sized + Shape { s.area() }
+pub fn conv<P: Into<d::Pt>>(p: P) { p.into(); }
+pub fn arr<A: Into<[u8; 4]>>(a: A) { a.into(); }
+`}}
+	g := buildFixture(t, dc, app)
+	cases := []struct {
+		fn   string
+		want map[string]string
+	}{
+		{"a::bytes", map[string]string{"d::Buf::as_ref": "trait"}},
+		{"a::iter", map[string]string{"d::Counter::next": "trait"}},
+		{"a::shape", map[string]string{"d::Shape::area": "exact", "d::Buf::area": "trait"}},
+		{"a::conv", map[string]string{"d::Name::into": "trait"}},
+		{"a::arr", map[string]string{"d::Quat::into": "trait"}},
+	}
+	for _, tc := range cases {
+		if got := calleeKinds(t, g, tc.fn); !mapsEqual(got, tc.want) {
+			t.Errorf("%s calls %v, want %v", tc.fn, got, tc.want)
+		}
+	}
+}

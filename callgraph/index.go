@@ -48,12 +48,14 @@ type fnDecl struct {
 	module string // module key the fn's body resolves names in
 	self   string // impl self type name, "" outside impls
 	trait  string // the trait implemented (impl Trait for T) or declared in (trait T { })
-	file   int32
-	line   int32
-	flags  uint8
-	params []param
-	ret    string    // return type as written, "" for ()
-	locals []binding // let statements of the body, in source order
+	// traitArgs are the implemented trait's generic arguments as written: [u8] for AsRef<[u8]>.
+	traitArgs []string
+	file      int32
+	line      int32
+	flags     uint8
+	params    []param
+	ret       string    // return type as written, "" for ()
+	locals    []binding // let statements of the body, in source order
 	// nparams counts the parameters other than self (-1 if unknown): approximate candidates must
 	// take as many arguments as the call passes.
 	nparams int8
@@ -287,6 +289,9 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile) {
 				d.flags |= FlagImpl
 				d.self = strings.Clone(selfType)
 				d.trait = typeName(owner.Trait)
+				if _, args := splitType(strings.Clone(owner.Trait)); len(args) > 0 {
+					d.traitArgs = args
+				}
 				ci.methods[key2(d.self, name)] = append(ci.methods[key2(d.self, name)], id)
 				if d.trait != "" {
 					ci.implFns[key2(d.trait, name)] = append(ci.implFns[key2(d.trait, name)], id)

@@ -27,6 +27,9 @@ type ty struct {
 	name string // last path segment: Option, Vec, Foo
 	args []string
 	ctx  tctx
+	// bound marks some implementor of trait name that the corpus does not declare (std's
+	// Iterator, AsRef, ...): a generic parameter's bound, impl Trait or dyn Trait.
+	bound bool
 }
 
 // lookThrough are std types whose methods a receiver of them reaches through Deref (or that only
@@ -96,7 +99,14 @@ func (l *linker) resolveTy(ctx tctx, text string, depth int) []ty {
 	if depth > maxInferDepth {
 		return nil
 	}
-	t := bareType(text)
+	t, bound := boundType(text)
+	if bound {
+		var out []ty
+		for _, b := range splitBounds(t) {
+			out = append(out, l.resolveBound(ctx, b, depth)...)
+		}
+		return capTys(out)
+	}
 	if i := strings.IndexByte(t, '+'); i > 0 && !strings.ContainsAny(t[:i], "<(") {
 		t = strings.TrimSpace(t[:i])
 	}
@@ -144,6 +154,66 @@ func (l *linker) resolveTy(ctx tctx, text string, depth int) []ty {
 		out = append(out, ty{d: def{kind: defExternal}, name: last, args: args, ctx: ctx})
 	}
 	return out
+}
+
+// splitBounds splits A + B<C + D> + 'a into its trait bounds, leaving out lifetimes and ?Sized.
+func splitBounds(t string) []string {
+	var out []string
+	depth, start := 0, 0
+	for i := 0; i <= len(t); i++ {
+		if i < len(t) {
+			switch t[i] {
+			case '<', '(', '[':
+				depth++
+			case '>', ')', ']':
+				depth--
+			}
+			if t[i] != '+' || depth > 0 || i > 0 && t[i-1] == '-' {
+				continue
+			}
+		}
+		if b := strings.TrimSpace(t[start:i]); b != "" && b[0] != '\'' && b[0] != '?' {
+			out = append(out, b)
+		}
+		start = i + 1
+	}
+	return out
+}
+
+// resolveBound types one trait bound: a trait of the corpus, else a bound ty of that name.
+func (l *linker) resolveBound(ctx tctx, b string, depth int) []ty {
+	path, args := splitType(b)
+	path = strings.TrimPrefix(strings.ReplaceAll(path, " ", ""), "::")
+	if i := strings.IndexByte(path, '('); i >= 0 { // Fn(A) -> B
+		path = path[:i]
+	}
+	if path == "" {
+		return nil
+	}
+	last := path
+	if i := strings.LastIndex(path, "::"); i >= 0 {
+		last = path[i+2:]
+	}
+	if path == "Self" && ctx.selfTrait {
+		return l.resolveTy(ctx, "Self", depth+1)
+	}
+	var out []ty
+	for _, d := range l.resolveType(ctx.c, ctx.mod, path) {
+		if d.kind == defTrait {
+			out = append(out, ty{d: d, name: last, args: args, ctx: ctx})
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, ty{d: def{kind: defExternal}, name: last, args: args, ctx: ctx, bound: true})
+	}
+	return out
+}
+
+func capTys(ts []ty) []ty {
+	if len(ts) > maxTys {
+		return ts[:maxTys]
+	}
+	return ts
 }
 
 // evalExpr types an expression in fn of crate c.
@@ -345,7 +415,7 @@ func (l *linker) methodsOn(c int32, t ty, name string, depth int) []def {
 			}
 		}
 	case defExternal:
-		if t.name == "" {
+		if t.name == "" || t.bound {
 			return nil
 		}
 		// A crate can add methods to a std type only through a trait impl (the orphan rule

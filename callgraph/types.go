@@ -104,6 +104,10 @@ func skipAngles(pf *rustsrc.ParsedFile, i, hi int) int {
 	depth := 0
 	for j := i; j < hi && j < i+maxScanTokens; j++ {
 		switch kindAt(pf, j) {
+		case rustsrc.LParen, rustsrc.LBracket: // [T; 4], Fn(A)
+			if c := closeOf(pf, j); c > 0 && c < hi {
+				j = c
+			}
 		case rustsrc.Lt:
 			depth++
 		case rustsrc.Shl:
@@ -604,9 +608,6 @@ func signature(pf *rustsrc.ParsedFile, it *rustsrc.Item, selfType, trait string)
 			start = j + 1
 		}
 	}
-	if strings.HasPrefix(ret, "impl ") {
-		ret = strings.TrimPrefix(ret, "impl ")
-	}
 	if b, ok := bounds[ret]; ok {
 		ret = b
 	}
@@ -625,19 +626,41 @@ func readBounds(pf *rustsrc.ParsedFile, lo, hi int, bounds map[string]string) {
 			return
 		}
 		if k == rustsrc.Colon && kindAt(pf, j-1) == rustsrc.Ident && (j-1 == lo || kindAt(pf, j-2) == rustsrc.Comma) {
+			// T: ?Sized + 'a + A + B<..>: the trait bounds, kept as `impl A + B<..>` so that
+			// the linker knows the value's type is some implementor of them.
+			var traits []string
 			e := j + 1
-			for e < hi && kindAt(pf, e) != rustsrc.Comma && kindAt(pf, e) != rustsrc.Plus && kindAt(pf, e) != rustsrc.LBrace {
-				if kindAt(pf, e) == rustsrc.Lt {
-					e = skipAngles(pf, e, hi)
+			for start := e; e <= hi; e++ {
+				k := kindAt(pf, e)
+				if k == rustsrc.Lt && e < hi {
+					e = skipAngles(pf, e, hi) - 1
 					continue
 				}
-				e++
-			}
-			if t := tokText(pf, j+1, e); t != "" && kindAt(pf, j+1) != rustsrc.Lifetime {
-				if _, seen := bounds[pf.Text(pf.Tokens[j-1])]; !seen {
-					bounds[strings.Clone(pf.Text(pf.Tokens[j-1]))] = strings.TrimPrefix(t, "?Sized")
+				if c := closeOf(pf, e); c > 0 && c < hi && (k == rustsrc.LParen || k == rustsrc.LBracket) { // Fn(A), [T; 4]
+					e = c
+					continue
+				}
+				if e < hi && k != rustsrc.Comma && k != rustsrc.Plus && k != rustsrc.LBrace {
+					continue
+				}
+				if t := tokText(pf, start, e); t != "" && kindAt(pf, start) != rustsrc.Lifetime && kindAt(pf, start) != rustsrc.Question {
+					// The last bound of <T: AsRef<[u8]>> ends in the list's >> token.
+					if n := strings.Count(t, "<") - strings.Count(t, ">") + strings.Count(t, "->"); n > 0 && n < 8 {
+						t += strings.Repeat(">", n)
+					}
+					traits = append(traits, t)
+				}
+				start = e + 1
+				if k != rustsrc.Plus {
+					break
 				}
 			}
+			if name := pf.Text(pf.Tokens[j-1]); len(traits) > 0 {
+				if _, seen := bounds[name]; !seen {
+					bounds[strings.Clone(name)] = "impl " + strings.Join(traits, " + ")
+				}
+			}
+			j = e - 1
 		}
 	}
 }
@@ -680,6 +703,14 @@ func appendParam(pf *rustsrc.ParsedFile, lo, hi int, selfTyp string, bounds map[
 
 // bareType strips references, mut, dyn and impl from a type text.
 func bareType(t string) string {
+	b, _ := boundType(t)
+	return b
+}
+
+// boundType is bareType, also reporting whether the type was `impl Trait` or `dyn Trait` (a
+// generic parameter's bounds are written so too): some type implementing those traits.
+func boundType(t string) (string, bool) {
+	bound := false
 	for {
 		s := strings.TrimSpace(t)
 		switch {
@@ -689,16 +720,18 @@ func bareType(t string) string {
 			if i := strings.IndexAny(s, " \t\n"); i > 0 {
 				s = s[i:]
 			} else {
-				return ""
+				return "", false
 			}
-		case strings.HasPrefix(s, "mut "), strings.HasPrefix(s, "dyn "):
+		case strings.HasPrefix(s, "mut "):
 			s = s[4:]
+		case strings.HasPrefix(s, "dyn "):
+			s, bound = s[4:], true
 		case strings.HasPrefix(s, "impl "):
-			s = s[5:]
+			s, bound = s[5:], true
 		case strings.HasPrefix(s, "*const "), strings.HasPrefix(s, "*mut "):
 			s = s[strings.IndexByte(s, ' ')+1:]
 		default:
-			return s
+			return s, bound
 		}
 		t = s
 	}
