@@ -49,9 +49,9 @@ func BenchmarkCheckSynthetic(b *testing.B) {
 }
 
 // BenchmarkCheckShared checks every crates.io name of August 2024 against the top-20,000
-// corpus, one name per iteration.
+// corpus that knows the registry's names, one name per iteration.
 func BenchmarkCheckShared(b *testing.B) {
-	c := sharedCorpus(b)
+	c := sharedCorpusWithRegistry(b)
 	names := sharedNames(b)
 	ch := mustChecker(b, c, DefaultConfig())
 	b.ResetTimer()
@@ -66,5 +66,17 @@ func BenchmarkReadRankedShared(b *testing.B) {
 	sharedCorpus(b)
 	for b.Loop() {
 		sharedCorpus(b)
+	}
+}
+
+// BenchmarkWithRegistryNamesShared counts the namesakes of the top-20,000 corpus in every
+// crates.io name of August 2024.
+func BenchmarkWithRegistryNamesShared(b *testing.B) {
+	c := sharedCorpus(b)
+	names := sharedNames(b)
+	for b.Loop() {
+		if _, err := c.WithRegistryNames(names); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -76,6 +76,9 @@ type Match struct {
 	To    string  `json:"to,omitempty"`
 	Pos   int     `json:"pos"`
 	Score float64 `json:"score"`
+	// Namesakes, for a filler affix when the registry's names are known, is how many other
+	// registry names use the target's words: none makes the affix stronger evidence.
+	Namesakes *int `json:"namesakes,omitempty"`
 }
 
 // Explain says in a few words what the match saw.
@@ -88,7 +91,15 @@ func (m Match) Explain() string {
 	case SwappedWords:
 		return "words swapped"
 	case Affix:
-		return fmt.Sprintf("affix %q added", m.To)
+		switch {
+		case m.Namesakes == nil:
+			return fmt.Sprintf("affix %q added", m.To)
+		case *m.Namesakes == 0:
+			return fmt.Sprintf("affix %q added; no other crate name uses %q", m.To, m.From)
+		case *m.Namesakes == 1:
+			return fmt.Sprintf("affix %q added; 1 other crate name uses %q", m.To, m.From)
+		}
+		return fmt.Sprintf("affix %q added; %d other crate names use %q", m.To, *m.Namesakes, m.From)
 	case VersionSuffix:
 		return fmt.Sprintf("version suffix %q added", m.To)
 	case Plural:

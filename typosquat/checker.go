@@ -306,8 +306,16 @@ func (s *scan) affix(base string, a affix, prefix bool) {
 	}
 	n := len(s.found)
 	s.add(id, Match{Check: Affix, From: base, To: shown})
-	if a.filler && len(s.found) > n {
-		s.found[n].evidence = s.cfg.FillerAffixWeight
+	if !a.filler || len(s.found) == n {
+		return
+	}
+	f := &s.found[n]
+	f.evidence = s.cfg.FillerAffixWeight
+	if k, known := s.c.namesakesOf(id, s.name); known {
+		// Never below the flat weight: the targets with the most namesakes are the most
+		// popular crates, whose look-alikes matter most.
+		f.evidence = max(s.cfg.FillerAffixWeight, s.cfg.DistinctFillerAffixWeight-s.cfg.NamesakeSlope*math.Log10(1+float64(k)))
+		f.m.Namesakes = &k
 	}
 }
 

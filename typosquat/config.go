@@ -3,6 +3,7 @@ package typosquat
 import (
 	"fmt"
 	"io"
+	"math"
 	"path"
 	"slices"
 
@@ -47,9 +48,16 @@ type Config struct {
 	// "sys", "derive"): honest companion crates use them, mostly from the same owners.
 	Affixes []string `toml:"affixes"`
 	// FillerAffixes are words that add no meaning ("rs", "rust", "lib"); a match by one of them
-	// weighs FillerAffixWeight instead of the affix check's weight.
-	FillerAffixes     []string `toml:"filler_affixes"`
-	FillerAffixWeight float64  `toml:"filler_affix_weight"`
+	// weighs FillerAffixWeight instead of the affix check's weight. When the corpus knows the
+	// registry's names (Corpus.WithRegistryNames), it weighs instead
+	//   DistinctFillerAffixWeight - NamesakeSlope * log10(1 + namesakes)
+	// where namesakes counts the other registry names that use the target's words: a filler
+	// affix on a name nobody else uses ("lasso-rs") is likelier imitation than one on a common
+	// word ("md5-rs").
+	FillerAffixes             []string `toml:"filler_affixes"`
+	FillerAffixWeight         float64  `toml:"filler_affix_weight"`
+	DistinctFillerAffixWeight float64  `toml:"distinct_filler_affix_weight"`
+	NamesakeSlope             float64  `toml:"namesake_slope"`
 	// Checks tunes each check, indexed by Check.
 	Checks [numChecks]CheckConfig `toml:"-"`
 	// Allow lists exempted (candidate, target) pairs and patterns.
@@ -67,6 +75,10 @@ func DefaultConfig() Config {
 		Affixes:           slices.Clone(DefaultAffixes),
 		FillerAffixes:     slices.Clone(DefaultFillerAffixes),
 		FillerAffixWeight: 2.1,
+		// The slope is measured on honest names (docs/typosquat.md); the weight of a distinctive
+		// target was chosen on the dev squats within the false-alarm bound.
+		DistinctFillerAffixWeight: 4.0,
+		NamesakeSlope:             1.25,
 	}
 	for c, w := range map[Check]float64{
 		Homoglyph: 3.0, RepeatedChar: 2.9, SwappedWords: 2.8, VersionSuffix: 2.5,
@@ -86,6 +98,9 @@ func DefaultConfig() Config {
 func (cfg *Config) Validate() error {
 	if cfg.MaxWordTokens < 0 || cfg.MaxWordTokens > MaxNameLen {
 		return fmt.Errorf("max_word_tokens %d: want 0 to %d", cfg.MaxWordTokens, MaxNameLen)
+	}
+	if math.IsNaN(cfg.NamesakeSlope) || cfg.NamesakeSlope < 0 {
+		return fmt.Errorf("namesake_slope %v: want a non-negative number", cfg.NamesakeSlope)
 	}
 	if n := len(cfg.Affixes) + len(cfg.FillerAffixes); n > 1000 {
 		return fmt.Errorf("affixes: %d, more than 1000", n)
@@ -133,6 +148,8 @@ type fileConfig struct {
 	Affixes       []string             `toml:"affixes"`
 	FillerAffixes []string             `toml:"filler_affixes"`
 	FillerWeight  *float64             `toml:"filler_affix_weight"`
+	DistinctFill  *float64             `toml:"distinct_filler_affix_weight"`
+	NamesakeSlope *float64             `toml:"namesake_slope"`
 	Checks        map[string]fileCheck `toml:"checks"`
 	Allow         []AllowRule          `toml:"allow"`
 }
@@ -176,6 +193,8 @@ func ReadConfig(r io.Reader, src string) (Config, error) {
 		cfg.FillerAffixes = fc.FillerAffixes
 	}
 	setIf(&cfg.FillerAffixWeight, fc.FillerWeight)
+	setIf(&cfg.DistinctFillerAffixWeight, fc.DistinctFill)
+	setIf(&cfg.NamesakeSlope, fc.NamesakeSlope)
 	for name, fck := range fc.Checks {
 		c, err := ParseCheck(name)
 		if err != nil {

@@ -49,6 +49,8 @@ type Corpus struct {
 	byStripped  map[string][]int32 // canonical name without delimiters -> entries
 	byDeletion  map[string][]int32 // canonical name with one character deleted -> entries
 	byTokenSort map[string][]int32 // canonical tokens sorted and joined -> entries with >= 2 tokens
+
+	namesakes *namesakes // nil unless WithRegistryNames was given the registry's names
 }
 
 // NewCorpus builds a corpus of the size most popular entries (all of them when size <= 0).

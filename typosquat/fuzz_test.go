@@ -58,10 +58,18 @@ func FuzzReadRanked(f *testing.F) {
 				t.Fatalf("entry %d %q not found at its rank", r, c.Entry(r).Name)
 			}
 		}
-		ch := mustChecker(t, c, permissive())
-		for r := 1; r <= min(c.Len(), 5); r++ {
-			if _, err := ch.Check(Package{Name: c.Entry(r).Name + "s"}); err != nil && !errors.Is(err, ErrNameTooLong) {
-				t.Fatal(err)
+		// The same lines as the registry's names: any text is accepted, never a panic.
+		withReg, err := c.WithRegistryNames(strings.Split(data, "\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ch := range []*Checker{mustChecker(t, c, permissive()), mustChecker(t, withReg, permissive())} {
+			for r := 1; r <= min(c.Len(), 5); r++ {
+				for _, suffix := range []string{"s", "-rs"} {
+					if _, err := ch.Check(Package{Name: c.Entry(r).Name + suffix}); err != nil && !errors.Is(err, ErrNameTooLong) {
+						t.Fatal(err)
+					}
+				}
 			}
 		}
 	})

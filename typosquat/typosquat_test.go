@@ -343,6 +343,8 @@ func TestReadConfig(t *testing.T) {
 	cfg, err := ReadConfig(strings.NewReader(`
 threshold = 2.5
 filler_affixes = ["rs"]
+distinct_filler_affix_weight = 3.5
+namesake_slope = 0.5
 [checks.omitted-char]
 min_length = 7
 weight = 0.5
@@ -356,7 +358,8 @@ target = "serde"
 		t.Fatal(err)
 	}
 	if cfg.Threshold != 2.5 || cfg.Checks[OmittedChar].MinLength != 7 || cfg.Checks[OmittedChar].Weight != 0.5 ||
-		!cfg.Checks[BitFlip].Disabled || !slices.Equal(cfg.FillerAffixes, []string{"rs"}) || len(cfg.Allow) != 1 {
+		!cfg.Checks[BitFlip].Disabled || !slices.Equal(cfg.FillerAffixes, []string{"rs"}) || len(cfg.Allow) != 1 ||
+		cfg.DistinctFillerAffixWeight != 3.5 || cfg.NamesakeSlope != 0.5 {
 		t.Errorf("config not applied: %+v", cfg)
 	}
 	if cfg.Checks[Delimiter].Weight != DefaultConfig().Checks[Delimiter].Weight {
@@ -364,7 +367,7 @@ target = "serde"
 	}
 	for _, bad := range []string{
 		`threshold = "x"`, `nope = 1`, `[checks.no-such-check]` + "\nweight = 1", `max_word_tokens = -1`,
-		"[[allow]]\ncandidate = \"[\"", `affixes = [""]`, "threshold = \x00",
+		"[[allow]]\ncandidate = \"[\"", `affixes = [""]`, "threshold = \x00", `namesake_slope = -1`,
 	} {
 		if _, err := ReadConfig(strings.NewReader(bad), "bad.toml"); err == nil || !strings.Contains(err.Error(), "bad.toml") {
 			t.Errorf("%q: err %v, want an error naming bad.toml", bad, err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -85,6 +86,34 @@ func TestAnalyzeStoresAndResumes(t *testing.T) {
 	}
 	if out := mustCW(t, db, "analyze", "--json", "--force", dir); !strings.Contains(out, `"name":"demo"`) {
 		t.Fatalf("--force: %s", out)
+	}
+}
+
+// TestTyposquatRegistryNames: knowing every registry name, a filler affix on a name no other
+// crate uses is flagged, one on a common word is not.
+func TestTyposquatRegistryNames(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "cw.db")
+	corpus := filepath.Join(dir, "top.csv")
+	var top []string
+	for i := range 3000 {
+		top = append(top, fmt.Sprintf("filler%d", i))
+	}
+	top[100], top[101] = "lassox", "md5x"
+	os.WriteFile(corpus, []byte(strings.Join(top, "\n")+"\n"), 0o644)
+	registry := filepath.Join(dir, "names.txt")
+	os.WriteFile(registry, []byte(strings.Join(append(top, "md5x-hash", "rust-md5x", "md5x-sys", "fast-md5x"), "\n")+"\n"), 0o644)
+	args := []string{"typosquat", "--corpus", corpus, "lassox-rs", "md5x-rs"}
+	if out, err := cw(t, db, args...); err != nil || strings.Contains(out, "imitates") {
+		t.Fatalf("name only: both are below the threshold: %v\n%s", err, out)
+	}
+	out, err := cw(t, db, append(args, "--registry-names", registry)...)
+	if err == nil || !strings.Contains(out, `lassox-rs imitates lassox (rank 101`) || !strings.Contains(out, `no other crate name uses "lassox"`) ||
+		strings.Contains(out, "md5x-rs imitates") {
+		t.Fatalf("with registry names: %v\n%s", err, out)
+	}
+	if out, err := cw(t, db, append(args, "--registry-names", filepath.Join(dir, "absent.txt"))...); err == nil || !strings.Contains(out, "absent.txt") {
+		t.Fatalf("missing registry file: %v\n%s", err, out)
 	}
 }
 

@@ -16,11 +16,14 @@ import (
 // corpusEnv names the corpus file when --corpus is not given.
 const corpusEnv = "CRATEWATCH_TYPOSQUAT_CORPUS"
 
+// registryNamesEnv names the registry names file when --registry-names is not given.
+const registryNamesEnv = "CRATEWATCH_TYPOSQUAT_REGISTRY_NAMES"
+
 func init() {
 	var (
-		corpusFile, corpusFormat, configFile, namesFile string
-		corpusSize                                      int
-		asJSON, quiet                                   bool
+		corpusFile, corpusFormat, configFile, namesFile, registryFile string
+		corpusSize                                                    int
+		asJSON, quiet                                                 bool
 	)
 	cmd := &cobra.Command{
 		Use:   "typosquat [NAME...]",
@@ -34,10 +37,18 @@ first, whose first comma-separated field is the name (like top-crates-2024-03.cs
 neither, the corpus comes from the store (--db): every crate with dependents, its popularity the
 number of crates whose newest version depends on it, so any ingested registry works offline.
 
+--registry-names FILE (or $` + registryNamesEnv + `) lists every name of the registry, one per line,
+popular or not (like crate-names-2024-08.txt); with a store corpus the store's names are used.
+Knowing them, a filler affix ("-rs", "lib") on a name no other crate uses ("lasso-rs") weighs
+more than one on a common word ("md5-rs").
+
 Exit status: 0 when no name is flagged, 2 when at least one is, 1 on error.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if corpusFile == "" {
 				corpusFile = os.Getenv(corpusEnv)
+			}
+			if registryFile == "" {
+				registryFile = os.Getenv(registryNamesEnv)
 			}
 			if namesFile == "" && len(args) == 0 {
 				return errors.New("no names: pass NAME... or --names FILE")
@@ -54,8 +65,9 @@ Exit status: 0 when no name is flagged, 2 when at least one is, 1 on error.`,
 			start := time.Now()
 			var corpus *typosquat.Corpus
 			var err error
+			var registry []string
 			if corpusFile == "" {
-				corpus, err = storeCorpus(cmd, corpusSize)
+				corpus, registry, err = storeCorpus(cmd, corpusSize)
 				corpusFile = "the store's reverse dependencies"
 			} else {
 				corpus, err = typosquatReadFile(corpusFile, func(r io.Reader) (*typosquat.Corpus, error) {
@@ -70,6 +82,16 @@ Exit status: 0 when no name is flagged, 2 when at least one is, 1 on error.`,
 			}
 			if err != nil {
 				return err
+			}
+			if registryFile != "" {
+				if registry, err = typosquatReadFile(registryFile, func(r io.Reader) ([]string, error) { return typosquat.ReadNames(r, registryFile) }); err != nil {
+					return err
+				}
+			}
+			if registry != nil {
+				if corpus, err = corpus.WithRegistryNames(registry); err != nil {
+					return err
+				}
 			}
 			checker, err := typosquat.NewChecker(corpus, cfg)
 			if err != nil {
@@ -134,6 +156,7 @@ Exit status: 0 when no name is flagged, 2 when at least one is, 1 on error.`,
 	f.IntVar(&corpusSize, "corpus-size", 0, "use only the N most popular corpus entries (0: all)")
 	f.StringVar(&configFile, "config", "", "TOML configuration (thresholds, checks, allowlist)")
 	f.StringVar(&namesFile, "names", "", "file of names to check, one per line")
+	f.StringVar(&registryFile, "registry-names", "", "file of every registry name, one per line (default $"+registryNamesEnv+")")
 	f.BoolVar(&asJSON, "json", false, "print one JSON object per hit per line")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no summary on stderr for --names")
 	rootCmd.AddCommand(cmd)
@@ -151,11 +174,12 @@ func typosquatReadFile[T any](name string, parse func(io.Reader) (T, error)) (T,
 }
 
 // storeCorpus builds a corpus from the dependency graph of the store: popularity is the count
-// of crates whose newest version depends on a crate directly.
-func storeCorpus(cmd *cobra.Command, size int) (*typosquat.Corpus, error) {
+// of crates whose newest version depends on a crate directly. It also returns every crate name
+// of the store.
+func storeCorpus(cmd *cobra.Command, size int) (*typosquat.Corpus, []string, error) {
 	g, err := loadGraph(cmd)
 	if err != nil {
-		return nil, fmt.Errorf("no corpus: pass --corpus FILE, set %s, or ingest an index into the store (%w)", corpusEnv, err)
+		return nil, nil, fmt.Errorf("no corpus: pass --corpus FILE, set %s, or ingest an index into the store (%w)", corpusEnv, err)
 	}
 	var counts []typosquat.NameCount
 	for _, p := range g.Popularity(depgraph.Filter{}) {
@@ -163,5 +187,10 @@ func storeCorpus(cmd *cobra.Command, size int) (*typosquat.Corpus, error) {
 			counts = append(counts, typosquat.NameCount{Name: p.Name, Count: uint64(p.Direct)})
 		}
 	}
-	return typosquat.FromCounts(counts, size)
+	names := make([]string, g.NumCrates())
+	for i := range names {
+		names[i] = g.Name(depgraph.CrateID(i))
+	}
+	c, err := typosquat.FromCounts(counts, size)
+	return c, names, err
 }
