@@ -98,18 +98,22 @@ type crateIndex struct {
 	mods          map[string]*module
 	fns           []fnDecl
 	calls         []callSite
-	methods       map[string][]int32   // "Self\x00name": fns in impls of Self
-	traitFns      map[string][]int32   // "Trait\x00name": fns declared in trait Trait
-	implFns       map[string][]int32   // "Trait\x00name": fns in impl Trait for X
-	implTraits    map[string][]string  // Self: names of traits implemented for it here
-	byName        map[string][]int32   // methods (with a body) by name, for approximate edges
-	fields        map[string]typeRef   // "Struct\x00field": declared type
-	assocTypes    map[string]typeRef   // "Self\x00Name": type Name = T; in impls for Self
-	typeAliases   []typeRef            // type Name = T; outside impls and traits (def.fn of the alias's defType is its index + 1)
-	supers        map[string][]typeRef // trait name: its supertraits
-	blanket       map[string][]int32   // method name: fns in impls for a generic parameter (impl<T: A> B for T)
-	pubTypes      map[string]bool      // types declared here: true for plain pub ones, which other crates can name
-	problems      []string
+	methods       map[string][]int32  // "Self\x00name": fns in impls of Self
+	traitFns      map[string][]int32  // "Trait\x00name": fns declared in trait Trait
+	implFns       map[string][]int32  // "Trait\x00name": fns in impl Trait for X
+	implTraits    map[string][]string // Self: names of traits implemented for it here
+	byName        map[string][]int32  // methods (with a body) by name, for approximate edges
+	fields        map[string]typeRef  // fieldKey(struct id, field): declared type
+	// structs holds the names of the crate's structs and unions by id; a type's def.fn is
+	// -(id+1), so that namesakes in different modules keep their own fields.
+	structs     []string
+	structIDs   map[string][]int32   // struct name: its ids
+	assocTypes  map[string]typeRef   // "Self\x00Name": type Name = T; in impls for Self
+	typeAliases []typeRef            // type Name = T; outside impls and traits (def.fn of the alias's defType is its index + 1)
+	supers      map[string][]typeRef // trait name: its supertraits
+	blanket     map[string][]int32   // method name: fns in impls for a generic parameter (impl<T: A> B for T)
+	pubTypes    map[string]bool      // types declared here: true for plain pub ones, which other crates can name
+	problems    []string
 }
 
 // depRef is a manifest dependency as the crate's code names it.
@@ -125,6 +129,8 @@ type depRef struct {
 
 func key2(a, b string) string { return a + "\x00" + b }
 
+func fieldKey(sid int32, field string) string { return itoa(int(sid)) + "\x00" + field }
+
 // anonPrefix names the imports of `use Trait as _;` in a module's uses.
 const anonPrefix = "_ as "
 
@@ -138,6 +144,7 @@ func indexCrate(c *rustsrc.Crate) *crateIndex {
 		implTraits: map[string][]string{}, byName: map[string][]int32{},
 		fields: map[string]typeRef{}, assocTypes: map[string]typeRef{},
 		supers: map[string][]typeRef{}, blanket: map[string][]int32{}, pubTypes: map[string]bool{},
+		structIDs: map[string][]int32{},
 	}
 	testMods := testModules(c)
 	for _, f := range c.Files {
@@ -223,19 +230,26 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile) {
 			if owner == nil {
 				ci.pubTypes[name] = ci.pubTypes[name] || it.Vis == "pub"
 			}
+			sid := int32(-1)
 			if owner == nil {
 				d := def{kind: defType, key: name}
 				if alias != "" {
 					ci.typeAliases = append(ci.typeAliases, typeRef{alias, parentScope})
 					d.fn = int32(len(ci.typeAliases))
 				}
+				if it.Kind == rustsrc.ItemStruct || it.Kind == rustsrc.ItemUnion {
+					sid = int32(len(ci.structs))
+					ci.structs = append(ci.structs, name)
+					ci.structIDs[name] = append(ci.structIDs[name], sid)
+					d.fn = -sid - 1
+				}
 				m.items[name] = append(m.items[name], d)
 			}
 			switch {
-			case it.Kind == rustsrc.ItemStruct || it.Kind == rustsrc.ItemUnion:
+			case (it.Kind == rustsrc.ItemStruct || it.Kind == rustsrc.ItemUnion) && sid >= 0:
 				structFields(pf, it, func(f, typ string) {
 					if typ != "" {
-						ci.fields[key2(name, f)] = typeRef{typ, parentScope}
+						ci.fields[fieldKey(sid, f)] = typeRef{typ, parentScope}
 					}
 				})
 			case it.Kind != rustsrc.ItemTypeAlias, owner == nil:

@@ -30,7 +30,13 @@ type ty struct {
 	// bound marks some implementor of trait name that the corpus does not declare (std's
 	// Iterator, AsRef, ...): a generic parameter's bound, impl Trait or dyn Trait.
 	bound bool
+	// elem holds types already resolved: the element of an iterator (name iterName) or the
+	// value of an Option, else one type per part of a tuple (name "("); nil when args say it.
+	elem []ty
 }
+
+// iterName names a std iterator over elem: no crate can declare a type so named.
+const iterName = "<iter>"
 
 // lookThrough are std types whose methods a receiver of them reaches through Deref (or that only
 // hold a value): the inner type is what method calls are looked up on.
@@ -114,8 +120,21 @@ func (l *linker) resolveTy(ctx tctx, text string, depth int) []ty {
 		return nil
 	}
 	if t[0] == '(' || t[0] == '[' || strings.HasPrefix(t, "fn(") {
-		// A tuple, array, slice or fn pointer: std's, with methods only from traits.
-		return []ty{{d: def{kind: defExternal}, name: t[:1], ctx: ctx}}
+		// A tuple, array, slice or fn pointer: std's, with methods only from traits. The parts
+		// of a tuple and the element of an array or slice are kept for patterns and loops.
+		var args []string
+		if t[0] == '(' || t[0] == '[' {
+			if _, a := splitType("x<" + t[1:len(t)-1] + ">"); t[len(t)-1] == ')' || t[len(t)-1] == ']' {
+				args = a
+			}
+			if t[0] == '[' && len(args) > 0 {
+				args = args[:1]
+				if i := strings.IndexByte(args[0], ';'); i > 0 {
+					args[0] = strings.TrimSpace(args[0][:i])
+				}
+			}
+		}
+		return []ty{{d: def{kind: defExternal}, name: t[:1], args: args, ctx: ctx}}
 	}
 	path, args := splitType(t)
 	path = strings.TrimPrefix(strings.ReplaceAll(path, " ", ""), "::")
@@ -127,6 +146,12 @@ func (l *linker) resolveTy(ctx tctx, text string, depth int) []ty {
 	case path == "Self" && ctx.self != "":
 		if ctx.selfTrait {
 			return []ty{{d: def{kind: defTrait, crate: ctx.c, key: ctx.self}, name: ctx.self, ctx: ctx}}
+		}
+		// The impl's self type as named where the fn is: the struct itself among namesakes.
+		for _, d := range l.resolveType(ctx.c, ctx.mod, ctx.self) {
+			if d.kind == defType && d.crate == ctx.c && d.key == ctx.self && d.fn < 0 {
+				return []ty{{d: d, name: ctx.self, args: args, ctx: ctx}}
+			}
 		}
 		return []ty{{d: def{kind: defType, crate: ctx.c, key: ctx.self}, name: ctx.self, args: args, ctx: ctx}}
 	case len(segs) == 2 && segs[0] == "Self" && ctx.self != "":
@@ -253,7 +278,7 @@ func (l *linker) evalExpr(c int32, fn *fnDecl, e *expr, depth int) []ty {
 func (l *linker) localType(c int32, fn *fnDecl, name string, pos int32, depth int) []ty {
 	for i := len(fn.locals) - 1; i >= 0; i-- {
 		b := &fn.locals[i]
-		if b.name != name || b.pos >= pos {
+		if b.name != name || b.pos >= pos || b.end > 0 && pos >= b.end {
 			continue
 		}
 		if b.typ != "" {
@@ -324,10 +349,16 @@ func (l *linker) stepType(c int32, t ty, s step, depth int) []ty {
 	case stepAwait:
 		return []ty{t}
 	case stepTry:
-		if t.d.kind == defExternal && (t.name == "Option" || t.name == "Result") && len(t.args) > 0 {
-			return l.resolveTy(t.ctx, t.args[0], depth+1)
+		return l.innerType(t, 0, depth)
+	case stepErr:
+		if t.name == "Result" {
+			return l.innerType(t, 1, depth)
 		}
 		return nil
+	case stepElem:
+		return l.elemTypes(c, t, depth)
+	case stepClosure:
+		return l.closureParam(c, t, s.name, int(s.nargs), depth)
 	case stepOp:
 		if t.d.kind != defType {
 			return nil
@@ -339,13 +370,14 @@ func (l *linker) stepType(c int32, t ty, s step, depth int) []ty {
 		}
 		return []ty{t}
 	case stepField:
+		if t.d.kind == defExternal && t.name == "(" {
+			return l.tuplePart(t, s.name, depth)
+		}
 		if t.d.kind != defType {
 			return nil
 		}
-		for _, tc := range [2]int32{t.d.crate, c} {
-			if r, ok := l.crates[tc].fields[key2(t.d.key, s.name)]; ok {
-				return l.resolveTy(tctx{c: tc, mod: r.mod, self: t.d.key}, r.typ, depth+1)
-			}
+		if r, ok := l.fieldType(t, s.name); ok {
+			return l.resolveTy(tctx{c: t.d.crate, mod: r.mod, self: t.d.key}, r.typ, depth+1)
 		}
 		for _, inner := range l.derefTarget(c, t, depth) {
 			if out := l.stepType(c, inner, s, depth+1); len(out) > 0 {
@@ -354,8 +386,8 @@ func (l *linker) stepType(c int32, t ty, s step, depth int) []ty {
 		}
 		return nil
 	}
-	if t.d.kind == defExternal && (t.name == "Option" || t.name == "Result") && unwrapping[s.name] && len(t.args) > 0 {
-		return l.resolveTy(t.ctx, t.args[0], depth+1)
+	if t.d.kind == defExternal && (t.name == "Option" || t.name == "Result") && unwrapping[s.name] {
+		return l.innerType(t, 0, depth)
 	}
 	ds := l.methodsOn(c, t, s.name, depth)
 	for _, d := range ds {
@@ -365,10 +397,32 @@ func (l *linker) stepType(c int32, t ty, s step, depth int) []ty {
 			}
 		}
 	}
-	if len(ds) == 0 && passThrough[s.name] {
+	if len(ds) > 0 {
+		return nil
+	}
+	if out := l.stdMethodType(c, t, s.name, depth); out != nil {
+		return out
+	}
+	if passThrough[s.name] {
 		return []ty{t}
 	}
 	return nil
+}
+
+// fieldType is the declared type of field f of struct type t: of that very struct when t was
+// resolved to it, else of the first struct of its crate with that name and such a field.
+func (l *linker) fieldType(t ty, f string) (typeRef, bool) {
+	ci := l.crates[t.d.crate]
+	if sid := -t.d.fn - 1; sid >= 0 && int(sid) < len(ci.structs) && ci.structs[sid] == t.d.key {
+		r, ok := ci.fields[fieldKey(sid, f)]
+		return r, ok
+	}
+	for _, sid := range ci.structIDs[t.d.key] {
+		if r, ok := ci.fields[fieldKey(sid, f)]; ok {
+			return r, ok
+		}
+	}
+	return typeRef{}, false
 }
 
 // derefTarget is the Target of an impl Deref for t (in t's crate or the calling crate).
@@ -487,4 +541,192 @@ func (l *linker) traitImplFns(c int32, t ty, trait, name string) []def {
 		}
 	}
 	return out
+}
+
+// Std collections and iterators, modelled by their element types: enough to type the bindings of
+// for loops, closures and Some/Ok patterns, and the elements' method calls.
+var (
+	// seqTypes iterate over their first generic argument.
+	seqTypes = map[string]bool{"Vec": true, "VecDeque": true, "HashSet": true, "BTreeSet": true, "BinaryHeap": true,
+		"LinkedList": true, "[": true, "Option": true}
+	// mapTypes iterate over (key, value) tuples.
+	mapTypes = map[string]bool{"HashMap": true, "BTreeMap": true}
+	// iterKeep are iterator methods (and a collection's iter()) whose result yields the same
+	// elements.
+	iterKeep = map[string]bool{"iter": true, "iter_mut": true, "into_iter": true, "drain": true, "cloned": true,
+		"copied": true, "rev": true, "skip": true, "take": true, "filter": true, "peekable": true, "chain": true,
+		"by_ref": true, "step_by": true, "skip_while": true, "take_while": true, "fuse": true, "inspect": true,
+		"cycle": true}
+	// elemOpt are methods giving an Option of one element.
+	elemOpt = map[string]bool{"next": true, "last": true, "nth": true, "min": true, "max": true, "find": true,
+		"peek": true, "next_back": true, "min_by_key": true, "max_by_key": true, "min_by": true, "max_by": true,
+		"first": true, "get": true, "get_mut": true, "first_mut": true, "last_mut": true, "pop": true,
+		"pop_front": true, "pop_back": true, "front": true, "back": true}
+	// elemClosure are methods of iterators and collections whose closure takes an element first;
+	// elemClosure2 those whose closure takes two elements, elemFold an accumulator then one.
+	elemClosure = map[string]bool{"map": true, "for_each": true, "filter": true, "filter_map": true, "flat_map": true,
+		"any": true, "all": true, "find": true, "position": true, "rposition": true, "inspect": true,
+		"take_while": true, "skip_while": true, "map_while": true, "partition": true, "max_by_key": true,
+		"min_by_key": true, "find_map": true, "try_for_each": true, "sort_by_key": true,
+		"sort_unstable_by_key": true, "sort_by_cached_key": true, "retain": true, "retain_mut": true,
+		"dedup_by_key": true}
+	elemClosure2 = map[string]bool{"max_by": true, "min_by": true, "sort_by": true, "sort_unstable_by": true,
+		"dedup_by": true, "reduce": true}
+	elemFold = map[string]bool{"fold": true, "try_fold": true}
+	// valueClosure are Option and Result methods whose closure takes the value, errClosure
+	// Result methods whose closure takes the error.
+	valueClosure = map[string]bool{"map": true, "and_then": true, "filter": true, "is_some_and": true, "is_ok_and": true,
+		"inspect": true, "take_if": true, "map_or": true}
+	errClosure = map[string]bool{"map_err": true, "or_else": true, "unwrap_or_else": true, "is_err_and": true,
+		"inspect_err": true}
+)
+
+// innerType is the i-th generic argument of an Option or Result (its value, its error).
+func (l *linker) innerType(t ty, i int, depth int) []ty {
+	if t.d.kind != defExternal || t.name != "Option" && t.name != "Result" {
+		return nil
+	}
+	if i == 0 && t.elem != nil {
+		return t.elem
+	}
+	if i < len(t.args) {
+		return l.resolveTy(t.ctx, t.args[i], depth+1)
+	}
+	return nil
+}
+
+// tuplePart types field .n of a tuple.
+func (l *linker) tuplePart(t ty, field string, depth int) []ty {
+	n := 0
+	for _, ch := range field {
+		if ch < '0' || ch > '9' || n > 64 {
+			return nil
+		}
+		n = n*10 + int(ch-'0')
+	}
+	if t.elem != nil {
+		if n < len(t.elem) && t.elem[n].d.kind != defNone {
+			return t.elem[n : n+1]
+		}
+		return nil
+	}
+	if n < len(t.args) {
+		return l.resolveTy(t.ctx, t.args[n], depth+1)
+	}
+	return nil
+}
+
+// elemTypes types what iterating over t yields: a std collection's or iterator's element, the
+// Item of an impl Iterator bound, or of a crate type's Iterator (or IntoIterator) impl.
+func (l *linker) elemTypes(c int32, t ty, depth int) []ty {
+	if depth > maxInferDepth {
+		return nil
+	}
+	switch {
+	case t.d.kind == defExternal && t.name == iterName:
+		return t.elem
+	case t.d.kind == defExternal && seqTypes[t.name]:
+		return l.innerSeq(t, depth)
+	case t.d.kind == defExternal && mapTypes[t.name] && len(t.args) > 1:
+		return []ty{{d: def{kind: defExternal}, name: "(", args: t.args[:2], ctx: t.ctx}}
+	case t.bound:
+		for _, a := range t.args {
+			if k, v, ok := strings.Cut(a, "="); ok && strings.TrimSpace(k) == "Item" {
+				return l.resolveTy(t.ctx, v, depth+1)
+			}
+		}
+	case t.d.kind == defType:
+		for _, tc := range [2]int32{t.d.crate, c} {
+			if r, ok := l.crates[tc].assocTypes[key2(t.d.key, "Item")]; ok {
+				return l.resolveTy(tctx{c: tc, mod: r.mod, self: t.d.key}, r.typ, depth+1)
+			}
+		}
+		for _, tc := range [2]int32{t.d.crate, c} {
+			if r, ok := l.crates[tc].assocTypes[key2(t.d.key, "IntoIter")]; ok {
+				var out []ty
+				for _, it := range l.resolveTy(tctx{c: tc, mod: r.mod, self: t.d.key}, r.typ, depth+1) {
+					out = append(out, l.elemTypes(c, it, depth+1)...)
+				}
+				return capTys(out)
+			}
+		}
+	}
+	return nil
+}
+
+// innerSeq is the element type of a std sequence, slice or Option.
+func (l *linker) innerSeq(t ty, depth int) []ty {
+	if t.elem != nil {
+		return t.elem
+	}
+	if len(t.args) > 0 {
+		return l.resolveTy(t.ctx, t.args[0], depth+1)
+	}
+	return nil
+}
+
+func iterOf(elems []ty) []ty {
+	if len(elems) == 0 {
+		return nil
+	}
+	return []ty{{d: def{kind: defExternal}, name: iterName, elem: elems}}
+}
+
+func optionOf(elems []ty) []ty {
+	if len(elems) == 0 {
+		return nil
+	}
+	return []ty{{d: def{kind: defExternal}, name: "Option", elem: elems}}
+}
+
+// stdMethodType types the result of a std collection's or iterator's method that keeps track of
+// the elements (iter, filter, enumerate, next, get, keys, ...); nil when it does not apply.
+func (l *linker) stdMethodType(c int32, t ty, name string, depth int) []ty {
+	if t.d.kind != defExternal || t.name == "Option" && name != "iter" && name != "iter_mut" && name != "into_iter" {
+		return nil
+	}
+	switch {
+	case mapTypes[t.name] && len(t.args) > 1:
+		switch name {
+		case "keys", "into_keys":
+			return iterOf(l.resolveTy(t.ctx, t.args[0], depth+1))
+		case "values", "values_mut", "into_values":
+			return iterOf(l.resolveTy(t.ctx, t.args[1], depth+1))
+		case "get", "get_mut", "remove":
+			return optionOf(l.resolveTy(t.ctx, t.args[1], depth+1))
+		}
+		if iterKeep[name] {
+			return iterOf(l.elemTypes(c, t, depth))
+		}
+	case seqTypes[t.name] || t.name == iterName:
+		elems := l.elemTypes(c, t, depth)
+		switch {
+		case iterKeep[name]:
+			return iterOf(elems)
+		case elemOpt[name]:
+			return optionOf(elems)
+		case name == "remove" || name == "swap_remove":
+			return elems
+		case name == "enumerate" && len(elems) > 0:
+			return iterOf([]ty{{d: def{kind: defExternal}, name: "(", elem: []ty{{d: def{kind: defExternal}, name: "usize"}, elems[0]}}})
+		}
+	}
+	return nil
+}
+
+// closureParam types parameter n of a closure passed to method name of a receiver of type t.
+func (l *linker) closureParam(c int32, t ty, name string, n int, depth int) []ty {
+	if t.d.kind == defExternal && (t.name == "Option" || t.name == "Result") {
+		switch {
+		case valueClosure[name] && n == 0:
+			return l.innerType(t, 0, depth)
+		case errClosure[name] && n == 0 && t.name == "Result":
+			return l.innerType(t, 1, depth)
+		}
+		return nil
+	}
+	if !(elemClosure[name] && n == 0 || elemClosure2[name] && n < 2 || elemFold[name] && n == 1) {
+		return nil
+	}
+	return l.elemTypes(c, t, depth)
 }

@@ -26,11 +26,14 @@ type typeRef struct{ typ, mod string }
 type stepKind uint8
 
 const (
-	stepField  stepKind = iota // .name or .0
-	stepMethod                 // .name(args)
-	stepTry                    // ?
-	stepAwait                  // .await
-	stepOp                     // an arithmetic operator's result: the Output of its impl
+	stepField   stepKind = iota // .name or .0
+	stepMethod                  // .name(args)
+	stepTry                     // ?
+	stepAwait                   // .await
+	stepOp                      // an arithmetic operator's result: the Output of its impl
+	stepErr                     // the error of a Result (Err(e) patterns)
+	stepElem                    // an element of a collection or iterator (for loops)
+	stepClosure                 // parameter nargs of a closure passed to method name
 )
 
 type step struct {
@@ -53,10 +56,10 @@ type expr struct {
 
 // binding is a let in a fn body: an annotated type or an initialiser expression.
 type binding struct {
-	name string
-	pos  int32
-	typ  string
-	init *expr
+	name     string
+	pos, end int32 // visible from pos to end (0: the rest of the body)
+	typ      string
+	init     *expr
 }
 
 // tokIndex returns the index of the token starting at byte offset off, or -1.
@@ -354,45 +357,242 @@ func receiverExpr(pf *rustsrc.ParsedFile, t int) *expr {
 	return parseExpr(pf, s, t-1)
 }
 
-// bindings reads the let statements of a fn body [lo, hi): let [mut] x[: T] [= init];
+// bindings reads the local bindings of a fn body [lo, hi): let [mut] x[: T] [= init]; and the
+// pattern bindings whose type follows from an expression: if/while let Some(x) | Ok(x) | Err(x)
+// = e, let Some(x) = e else { }, for x in e, and the parameters of a closure passed to a method
+// (e.map(|x| ..)); a tuple pattern (a, b) binds each part.
 func bindings(pf *rustsrc.ParsedFile, lo, hi int, out []binding) []binding {
 	for i := lo; i < hi; i++ {
-		if kindAt(pf, i) != rustsrc.KwLet {
-			continue
-		}
-		j := i + 1
-		for kindAt(pf, j) == rustsrc.KwMut || kindAt(pf, j) == rustsrc.KwRef {
-			j++
-		}
-		if kindAt(pf, j) != rustsrc.Ident || j+1 >= hi {
-			continue
-		}
-		b := binding{name: strings.Clone(pf.Text(pf.Tokens[j])), pos: pf.Tokens[i].Off}
-		j++
-		end := stmtEnd(pf, j, hi)
-		if end < 0 {
-			continue
-		}
-		if kindAt(pf, j) == rustsrc.Colon {
-			k := j + 1
-			for k < end && kindAt(pf, k) != rustsrc.Eq {
-				if c := closeOf(pf, k); c > 0 && isOpenKind(kindAt(pf, k)) {
-					k = c
-				}
-				k++
-			}
-			b.typ = tokText(pf, j+1, k)
-		} else if kindAt(pf, j) == rustsrc.Eq {
-			b.init = parseExpr(pf, j+1, end)
-			if b.init == nil {
-				b.init = binaryExpr(pf, j+1, end)
-			}
-		}
-		if b.typ != "" || b.init != nil {
-			out = append(out, b)
+		switch kindAt(pf, i) {
+		case rustsrc.KwLet:
+			out = letBinding(pf, i, hi, out)
+		case rustsrc.KwFor:
+			out = forBinding(pf, i, hi, out)
+		case rustsrc.OrOr, rustsrc.Or:
+			out = closureBindings(pf, i, hi, out)
 		}
 	}
 	return out
+}
+
+func letBinding(pf *rustsrc.ParsedFile, i, hi int, out []binding) []binding {
+	j := i + 1
+	for kindAt(pf, j) == rustsrc.KwMut || kindAt(pf, j) == rustsrc.KwRef {
+		j++
+	}
+	if kindAt(pf, j) != rustsrc.Ident || j+1 >= hi {
+		return out
+	}
+	if kindAt(pf, j+1) == rustsrc.LParen {
+		return letPattern(pf, i, j, hi, out)
+	}
+	b := binding{name: strings.Clone(pf.Text(pf.Tokens[j])), pos: pf.Tokens[i].Off}
+	j++
+	end := stmtEnd(pf, j, hi)
+	if end < 0 {
+		return out
+	}
+	if kindAt(pf, j) == rustsrc.Colon {
+		k := j + 1
+		for k < end && kindAt(pf, k) != rustsrc.Eq {
+			if c := closeOf(pf, k); c > 0 && isOpenKind(kindAt(pf, k)) {
+				k = c
+			}
+			k++
+		}
+		b.typ = tokText(pf, j+1, k)
+	} else if kindAt(pf, j) == rustsrc.Eq {
+		b.init = parseExpr(pf, j+1, end)
+		if b.init == nil {
+			b.init = binaryExpr(pf, j+1, end)
+		}
+	}
+	if b.typ != "" || b.init != nil {
+		out = append(out, b)
+	}
+	return out
+}
+
+// letPattern reads [if|while] let Some(p) | Ok(p) | Err(p) = e {..} and let Some(p) = e else {..};
+// with the variant's name at v.
+func letPattern(pf *rustsrc.ParsedFile, let, v, hi int, out []binding) []binding {
+	var unwrap step
+	switch pf.Text(pf.Tokens[v]) {
+	case "Some", "Ok":
+		unwrap = step{kind: stepTry}
+	case "Err":
+		unwrap = step{kind: stepErr}
+	default:
+		return out
+	}
+	pc := closeOf(pf, v+1)
+	if pc < 0 || pc+1 >= hi || kindAt(pf, pc+1) != rustsrc.Eq {
+		return out
+	}
+	cond := kindAt(pf, let-1) == rustsrc.KwIf || kindAt(pf, let-1) == rustsrc.KwWhile
+	// The expression runs to the block (if/while let) or to else (let-else); struct literals
+	// cannot appear there unparenthesised, so the first { at depth 0 ends it.
+	end, scope := pc+2, int32(0)
+	for end < hi && end < pc+maxScanTokens {
+		k := kindAt(pf, end)
+		if k == rustsrc.LBrace || k == rustsrc.KwElse || k == rustsrc.Semi {
+			break
+		}
+		if c := closeOf(pf, end); c > 0 && isOpenKind(k) {
+			end = c
+		}
+		end++
+	}
+	switch {
+	case cond && kindAt(pf, end) == rustsrc.LBrace:
+		if c := closeOf(pf, end); c > 0 {
+			scope = pf.Tokens[c].Off
+		}
+	case !cond && kindAt(pf, end) == rustsrc.KwElse:
+	default:
+		return out
+	}
+	e := parseExpr(pf, pc+2, end)
+	if e == nil {
+		return out
+	}
+	return patternBindings(pf, v+2, pc, withStep(e, unwrap), pf.Tokens[let].Off, scope, out)
+}
+
+// forBinding reads for p in e { .. }: p is bound to e's element type inside the loop.
+func forBinding(pf *rustsrc.ParsedFile, i, hi int, out []binding) []binding {
+	in := i + 1
+	for in < hi && in < i+64 && kindAt(pf, in) != rustsrc.KwIn {
+		if c := closeOf(pf, in); c > 0 && isOpenKind(kindAt(pf, in)) {
+			in = c
+		}
+		in++
+	}
+	if kindAt(pf, in) != rustsrc.KwIn {
+		return out
+	}
+	end := in + 1
+	for end < hi && kindAt(pf, end) != rustsrc.LBrace {
+		if c := closeOf(pf, end); c > 0 && isOpenKind(kindAt(pf, end)) {
+			end = c
+		}
+		end++
+	}
+	c := closeOf(pf, end)
+	e := parseExpr(pf, in+1, end)
+	if e == nil || c < 0 {
+		return out
+	}
+	return patternBindings(pf, i+1, in, withStep(e, step{kind: stepElem}), pf.Tokens[i].Off, pf.Tokens[c].Off, out)
+}
+
+// closureBindings reads the parameters of a closure |a, (b, c)| .. passed to a method call,
+// e.map(|x| ..): each is typed by the method's receiver (the element of an iterator, the value
+// of an Option, ...) and visible inside the call's parentheses.
+func closureBindings(pf *rustsrc.ParsedFile, i, hi int, out []binding) []binding {
+	if kindAt(pf, i) == rustsrc.OrOr {
+		return out
+	}
+	open := i - 1
+	if kindAt(pf, open) == rustsrc.KwMove {
+		open--
+	}
+	for kindAt(pf, open) != rustsrc.LParen { // a closure after other arguments: map_or(d, |x| ..)
+		if kindAt(pf, open) != rustsrc.Comma {
+			return out
+		}
+		o := open - 1
+		for o > 0 && kindAt(pf, o) != rustsrc.LParen && kindAt(pf, o) != rustsrc.Comma {
+			if m := int(pf.Match[o]); m >= 0 && m < o {
+				o = m
+			}
+			o--
+		}
+		if o <= 0 || open-o > maxScanTokens {
+			return out
+		}
+		open = o
+	}
+	name := open - 1
+	if kindAt(pf, name) != rustsrc.Ident || kindAt(pf, name-1) != rustsrc.Dot {
+		return out
+	}
+	close := closeOf(pf, open)
+	recv := receiverExpr(pf, name)
+	if recv == nil || close < 0 {
+		return out
+	}
+	method := strings.Clone(pf.Text(pf.Tokens[name]))
+	n := int8(0)
+	start := i + 1
+	for j := i + 1; j < hi && j < i+64; j++ {
+		k := kindAt(pf, j)
+		if c := closeOf(pf, j); c > 0 && isOpenKind(k) {
+			j = c
+			continue
+		}
+		if k != rustsrc.Comma && k != rustsrc.Or {
+			continue
+		}
+		p := start
+		for kindAt(pf, p) == rustsrc.And || kindAt(pf, p) == rustsrc.KwMut || kindAt(pf, p) == rustsrc.KwRef {
+			p++
+		}
+		pe := j
+		for q := p; q < j; q++ { // a type annotation ends the pattern
+			if kindAt(pf, q) == rustsrc.Colon {
+				pe = q
+				break
+			}
+		}
+		out = patternBindings(pf, p, pe, withStep(recv, step{kind: stepClosure, name: method, nargs: n}),
+			pf.Tokens[i].Off, pf.Tokens[close].Off, out)
+		n++
+		start = j + 1
+		if k == rustsrc.Or {
+			break
+		}
+	}
+	return out
+}
+
+// patternBindings binds the pattern in tokens [lo, hi) (x, mut x, ref x, &x or a tuple of those)
+// to the type of e, visible from pos to scope (0: the rest of the body).
+func patternBindings(pf *rustsrc.ParsedFile, lo, hi int, e *expr, pos, scope int32, out []binding) []binding {
+	for kindAt(pf, lo) == rustsrc.And || kindAt(pf, lo) == rustsrc.KwMut || kindAt(pf, lo) == rustsrc.KwRef {
+		lo++
+	}
+	switch {
+	case lo+1 == hi && kindAt(pf, lo) == rustsrc.Ident:
+		if name := pf.Text(pf.Tokens[lo]); name != "_" && !isUpper(name) {
+			out = append(out, binding{name: strings.Clone(name), pos: pos, end: scope, init: e})
+		}
+	case kindAt(pf, lo) == rustsrc.LParen && closeOf(pf, lo) == hi-1 && len(e.steps) < maxSteps:
+		n := 0
+		start := lo + 1
+		for j := lo + 1; j < hi; j++ {
+			k := kindAt(pf, j)
+			if c := closeOf(pf, j); c > 0 && isOpenKind(k) {
+				j = c
+				continue
+			}
+			if k == rustsrc.Comma || j == hi-1 {
+				if start < j {
+					out = patternBindings(pf, start, j, withStep(e, step{kind: stepField, name: itoa(n)}), pos, scope, out)
+				}
+				n++
+				start = j + 1
+			}
+		}
+	}
+	return out
+}
+
+// withStep returns a copy of e with one more postfix step.
+func withStep(e *expr, s step) *expr {
+	c := *e
+	c.steps = append(append(make([]step, 0, len(e.steps)+1), e.steps...), s)
+	return &c
 }
 
 // stmtEnd returns the index of the ; ending the statement that continues at i, or -1.
