@@ -289,6 +289,7 @@ type linker struct {
 	vis  []int32 // crates whose impls a trait call can reach: the crate and its dependencies
 	// inScope memoises traitInScope for the crate being linked: (module, trait) -> in scope.
 	inScope map[[2]string]bool
+	mod     string // the module of the call site being linked, for traitInScope
 }
 
 func (l *linker) linkCrate(c int32, st *Stats) []Edge {
@@ -352,6 +353,7 @@ func (l *linker) linkCall(c int32, cs *callSite, st *Stats) {
 	ci := l.crates[c]
 	fn := &ci.fns[cs.fn]
 	from := l.base[c] + cs.fn
+	l.mod = fn.module
 	var ds []def
 	switch {
 	case cs.op != "":

@@ -558,6 +558,9 @@ pub fn uses_std() -> u32 {
     v.push(1);
     v.total()
 }
+pub mod elsewhere {
+    pub fn no_trait(v: Vec<u32>) -> u32 { v.total() }
+}
 `}}
 	g := buildFixture(t, dc, app)
 	got := calleeKinds(t, g, "a::uses_std")
@@ -566,6 +569,10 @@ pub fn uses_std() -> u32 {
 	}
 	if got["bump::Vec::total"] == "" && got["bump::Sum::total"] == "" {
 		t.Fatalf("the trait impl for std Vec is not reached: %v", got)
+	}
+	// Without Sum in scope, v.total() is not Sum's (it would not compile as that call).
+	if got := calleeKinds(t, g, "a::elsewhere::no_trait"); len(got) != 0 {
+		t.Errorf("a trait impl for a std type reached without the trait in scope: %v", got)
 	}
 }
 
@@ -605,9 +612,10 @@ pub fn arr<A: Into<[u8; 4]>>(a: A) { a.into(); }
 	})
 }
 
-// Pattern bindings are typed from their expression: Some/Ok/Err patterns of if let, while let and
-// let-else, for loops over std collections and iterators (tuple patterns included), closure
-// parameters of iterator, collection, Option and Result methods; each only in its scope.
+// Pattern bindings are typed from their expression: the patterns of let, if let, while let,
+// let-else and match arms (Some/Ok/Err, enum tuple and struct variants, tuples, alternatives),
+// for loops over std collections and iterators, closure parameters of iterator, collection,
+// Option and Result methods; each only in its scope.
 func TestPatternBindings(t *testing.T) {
 	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
 use std::collections::HashMap;
@@ -644,7 +652,21 @@ impl Store {
         if let Some(x) = self.find() { x.go(); }
         x.report();
     }
+    fn ev(&self) -> Ev { Ev::Hit(Item) }
+    fn two(&self) -> (Item, Fail) { (Item, Fail) }
+    pub fn matches(&self) {
+        match self.ev() {
+            Ev::Hit(i) => i.go(),
+            Ev::Miss { why, .. } => { why.report(); }
+            Ev::Both(_, f) | Ev::Both(_, f) if true => f.report(),
+        }
+        if let Ev::Miss { why: w, .. } = self.ev() { w.report(); }
+        let (a, b) = self.two();
+        a.go();
+        b.report();
+    }
 }
+pub enum Ev { Hit(Item), Miss { why: Fail, n: u8 }, Both(Item, Fail) }
 `}})
 	expectCallees(t, g, map[string]map[string]string{
 		"a::Store::patterns": {"a::Store::find": "exact", "a::Store::load": "exact",
@@ -654,6 +676,8 @@ impl Store {
 			"a::Item::go": "exact", "a::Fail::report": "exact"},
 		"a::Store::scoped": {"a::Store::find": "exact", "a::Item::go": "exact",
 			"a::Other::report": "exact"},
+		"a::Store::matches": {"a::Store::ev": "exact", "a::Store::two": "exact", "a::Item::go": "exact",
+			"a::Fail::report": "exact"},
 	})
 }
 

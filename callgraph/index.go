@@ -237,7 +237,7 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile) {
 					ci.typeAliases = append(ci.typeAliases, typeRef{alias, parentScope})
 					d.fn = int32(len(ci.typeAliases))
 				}
-				if it.Kind == rustsrc.ItemStruct || it.Kind == rustsrc.ItemUnion {
+				if it.Kind == rustsrc.ItemStruct || it.Kind == rustsrc.ItemUnion || it.Kind == rustsrc.ItemEnum {
 					sid = int32(len(ci.structs))
 					ci.structs = append(ci.structs, name)
 					ci.structIDs[name] = append(ci.structIDs[name], sid)
@@ -248,6 +248,12 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile) {
 			switch {
 			case (it.Kind == rustsrc.ItemStruct || it.Kind == rustsrc.ItemUnion) && sid >= 0:
 				structFields(pf, it, func(f, typ string) {
+					if typ != "" {
+						ci.fields[fieldKey(sid, f)] = typeRef{typ, parentScope}
+					}
+				})
+			case it.Kind == rustsrc.ItemEnum && sid >= 0:
+				enumVariantFields(pf, it, func(f, typ string) {
 					if typ != "" {
 						ci.fields[fieldKey(sid, f)] = typeRef{typ, parentScope}
 					}

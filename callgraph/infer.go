@@ -369,6 +369,21 @@ func (l *linker) stepType(c int32, t ty, s step, depth int) []ty {
 			}
 		}
 		return []ty{t}
+	case stepVariant:
+		// A struct pattern S { a } names the struct itself; a variant pattern E::V { a } a field
+		// of the enum's variant.
+		if t.d.kind != defType {
+			return nil
+		}
+		v, f, _ := strings.Cut(s.name, "::")
+		name := s.name
+		if v == t.d.key {
+			name = f
+		}
+		if r, ok := l.fieldType(t, name); ok {
+			return l.resolveTy(tctx{c: t.d.crate, mod: r.mod, self: t.d.key}, r.typ, depth+1)
+		}
+		return nil
 	case stepField:
 		if t.d.kind == defExternal && t.name == "(" {
 			return l.tuplePart(t, s.name, depth)
@@ -475,10 +490,12 @@ func (l *linker) methodsOn(c int32, t ty, name string, depth int) []def {
 		// A crate can add methods to a std type only through a trait impl (the orphan rule
 		// forbids inherent impls on foreign types), so a crate's own inherent methods on a type
 		// that merely shares the name (bumpalo's collections::Vec) are not candidates.
+		// Such a method is callable only where its trait is in scope (petgraph's impl Nullable
+		// for Option does not make every opt.as_ref() petgraph's).
 		var out []def
 		for _, v := range l.vis {
 			for _, f := range l.crates[v].methods[key2(t.name, name)] {
-				if l.crates[v].fns[f].trait != "" {
+				if tr := l.crates[v].fns[f].trait; tr != "" && l.traitInScope(c, l.mod, tr) {
 					out = append(out, def{kind: defFn, crate: v, fn: f})
 				}
 			}
@@ -486,7 +503,9 @@ func (l *linker) methodsOn(c int32, t ty, name string, depth int) []def {
 		if len(out) == 0 {
 			for _, v := range l.vis {
 				for _, tr := range l.crates[v].implTraits[t.name] {
-					out = append(out, l.traitMethod(v, tr, name)...)
+					if l.traitInScope(c, l.mod, tr) {
+						out = append(out, l.traitMethod(v, tr, name)...)
+					}
 				}
 			}
 		}

@@ -1,6 +1,7 @@
 package callgraph
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -34,6 +35,7 @@ const (
 	stepErr                     // the error of a Result (Err(e) patterns)
 	stepElem                    // an element of a collection or iterator (for loops)
 	stepClosure                 // parameter nargs of a closure passed to method name
+	stepVariant                 // field "V::0" or "V::name" of enum variant V (or field name of struct V)
 )
 
 type step struct {
@@ -368,6 +370,8 @@ func bindings(pf *rustsrc.ParsedFile, lo, hi int, out []binding) []binding {
 			out = letBinding(pf, i, hi, out)
 		case rustsrc.KwFor:
 			out = forBinding(pf, i, hi, out)
+		case rustsrc.KwMatch:
+			out = matchBindings(pf, i, hi, out)
 		case rustsrc.OrOr, rustsrc.Or:
 			out = closureBindings(pf, i, hi, out)
 		}
@@ -380,11 +384,8 @@ func letBinding(pf *rustsrc.ParsedFile, i, hi int, out []binding) []binding {
 	for kindAt(pf, j) == rustsrc.KwMut || kindAt(pf, j) == rustsrc.KwRef {
 		j++
 	}
-	if kindAt(pf, j) != rustsrc.Ident || j+1 >= hi {
-		return out
-	}
-	if kindAt(pf, j+1) == rustsrc.LParen {
-		return letPattern(pf, i, j, hi, out)
+	if k := kindAt(pf, j+1); kindAt(pf, j) != rustsrc.Ident || k != rustsrc.Colon && k != rustsrc.Eq && k != rustsrc.Semi {
+		return letPattern(pf, i, i+1, hi, out)
 	}
 	b := binding{name: strings.Clone(pf.Text(pf.Tokens[j])), pos: pf.Tokens[i].Off}
 	j++
@@ -413,71 +414,81 @@ func letBinding(pf *rustsrc.ParsedFile, i, hi int, out []binding) []binding {
 	return out
 }
 
-// letPattern reads [if|while] let Some(p) | Ok(p) | Err(p) = e {..} and let Some(p) = e else {..};
-// with the variant's name at v.
-func letPattern(pf *rustsrc.ParsedFile, let, v, hi int, out []binding) []binding {
-	var unwrap step
-	switch pf.Text(pf.Tokens[v]) {
-	case "Some", "Ok":
-		unwrap = step{kind: stepTry}
-	case "Err":
-		unwrap = step{kind: stepErr}
-	default:
-		return out
-	}
-	pc := closeOf(pf, v+1)
-	if pc < 0 || pc+1 >= hi || kindAt(pf, pc+1) != rustsrc.Eq {
+// letPattern reads the pattern let of [if|while] let P = e {..}, let P = e else {..}; and
+// let P = e; with the pattern starting at p.
+func letPattern(pf *rustsrc.ParsedFile, let, p, hi int, out []binding) []binding {
+	eq := scanTo(pf, p, hi, rustsrc.Eq, rustsrc.Semi, rustsrc.Colon)
+	if kindAt(pf, eq) != rustsrc.Eq || eq == p {
 		return out
 	}
 	cond := kindAt(pf, let-1) == rustsrc.KwIf || kindAt(pf, let-1) == rustsrc.KwWhile
-	// The expression runs to the block (if/while let) or to else (let-else); struct literals
-	// cannot appear there unparenthesised, so the first { at depth 0 ends it.
-	end, scope := pc+2, int32(0)
-	for end < hi && end < pc+maxScanTokens {
-		k := kindAt(pf, end)
-		if k == rustsrc.LBrace || k == rustsrc.KwElse || k == rustsrc.Semi {
-			break
-		}
-		if c := closeOf(pf, end); c > 0 && isOpenKind(k) {
-			end = c
-		}
-		end++
-	}
-	switch {
-	case cond && kindAt(pf, end) == rustsrc.LBrace:
+	// The expression runs to the block (if/while let), to else (let-else) or to the ;. Struct
+	// literals cannot appear there unparenthesised, so the first { at depth 0 ends it.
+	end, scope := scanTo(pf, eq+1, hi, rustsrc.LBrace, rustsrc.KwElse, rustsrc.Semi), int32(0)
+	switch k := kindAt(pf, end); {
+	case cond && k == rustsrc.LBrace:
 		if c := closeOf(pf, end); c > 0 {
 			scope = pf.Tokens[c].Off
 		}
-	case !cond && kindAt(pf, end) == rustsrc.KwElse:
+	case !cond && (k == rustsrc.KwElse || k == rustsrc.Semi):
 	default:
 		return out
 	}
-	e := parseExpr(pf, pc+2, end)
+	e := parseExpr(pf, eq+1, end)
 	if e == nil {
 		return out
 	}
-	return patternBindings(pf, v+2, pc, withStep(e, unwrap), pf.Tokens[let].Off, scope, out)
+	return patternBindings(pf, p, eq, e, pf.Tokens[let].Off, scope, out)
+}
+
+// matchBindings reads match e { P => .., } : each arm's pattern binds in the arm.
+func matchBindings(pf *rustsrc.ParsedFile, i, hi int, out []binding) []binding {
+	open := scanTo(pf, i+1, hi, rustsrc.LBrace, rustsrc.Semi)
+	end := closeOf(pf, open)
+	e := parseExpr(pf, i+1, open)
+	if e == nil || end < 0 {
+		return out
+	}
+	for arm := open + 1; arm < end; {
+		arrow, guard := arm, -1
+		for arrow < end && kindAt(pf, arrow) != rustsrc.FatArrow {
+			if kindAt(pf, arrow) == rustsrc.KwIf && guard < 0 {
+				guard = arrow
+			}
+			if c := closeOf(pf, arrow); c > 0 && isOpenKind(kindAt(pf, arrow)) {
+				arrow = c
+			}
+			arrow++
+		}
+		if arrow >= end {
+			break
+		}
+		body := arrow + 1
+		if kindAt(pf, body) == rustsrc.LBrace && closeOf(pf, body) > 0 {
+			body = closeOf(pf, body) + 1
+		} else {
+			body = scanTo(pf, body, end, rustsrc.Comma)
+		}
+		pend := arrow
+		if guard >= 0 {
+			pend = guard
+		}
+		out = patternBindings(pf, arm, pend, e, pf.Tokens[arm].Off, pf.Tokens[min(body, end)].Off, out)
+		arm = body
+		if kindAt(pf, arm) == rustsrc.Comma {
+			arm++
+		}
+	}
+	return out
 }
 
 // forBinding reads for p in e { .. }: p is bound to e's element type inside the loop.
 func forBinding(pf *rustsrc.ParsedFile, i, hi int, out []binding) []binding {
-	in := i + 1
-	for in < hi && in < i+64 && kindAt(pf, in) != rustsrc.KwIn {
-		if c := closeOf(pf, in); c > 0 && isOpenKind(kindAt(pf, in)) {
-			in = c
-		}
-		in++
-	}
+	in := scanTo(pf, i+1, min(hi, i+64), rustsrc.KwIn)
 	if kindAt(pf, in) != rustsrc.KwIn {
 		return out
 	}
-	end := in + 1
-	for end < hi && kindAt(pf, end) != rustsrc.LBrace {
-		if c := closeOf(pf, end); c > 0 && isOpenKind(kindAt(pf, end)) {
-			end = c
-		}
-		end++
-	}
+	end := scanTo(pf, in+1, hi, rustsrc.LBrace)
 	c := closeOf(pf, end)
 	e := parseExpr(pf, in+1, end)
 	if e == nil || c < 0 {
@@ -556,36 +567,152 @@ func closureBindings(pf *rustsrc.ParsedFile, i, hi int, out []binding) []binding
 	return out
 }
 
-// patternBindings binds the pattern in tokens [lo, hi) (x, mut x, ref x, &x or a tuple of those)
-// to the type of e, visible from pos to scope (0: the rest of the body).
+// patternBindings binds the pattern in tokens [lo, hi) to the type of e, visible from pos to
+// scope (0: the rest of the body): x, mut x, ref x, &p, x @ p, p | q, tuples, Some/Ok/Err(p),
+// tuple and struct variants (Enum::V(a, b), Enum::V { a, b: p, .. }) and struct patterns.
 func patternBindings(pf *rustsrc.ParsedFile, lo, hi int, e *expr, pos, scope int32, out []binding) []binding {
-	for kindAt(pf, lo) == rustsrc.And || kindAt(pf, lo) == rustsrc.KwMut || kindAt(pf, lo) == rustsrc.KwRef {
+	return patternAt(pf, lo, hi, e, pos, scope, out, 0)
+}
+
+func patternAt(pf *rustsrc.ParsedFile, lo, hi int, e *expr, pos, scope int32, out []binding, depth int) []binding {
+	if depth > 8 || lo >= hi || len(e.steps) >= maxSteps {
+		return out
+	}
+	if kindAt(pf, lo) == rustsrc.Or {
 		lo++
 	}
-	switch {
-	case lo+1 == hi && kindAt(pf, lo) == rustsrc.Ident:
-		if name := pf.Text(pf.Tokens[lo]); name != "_" && !isUpper(name) {
-			out = append(out, binding{name: strings.Clone(name), pos: pos, end: scope, init: e})
+	// p | q: each alternative binds the same names.
+	for j := lo; j < hi; j++ {
+		if c := closeOf(pf, j); c > 0 && isOpenKind(kindAt(pf, j)) {
+			j = c
+			continue
 		}
-	case kindAt(pf, lo) == rustsrc.LParen && closeOf(pf, lo) == hi-1 && len(e.steps) < maxSteps:
-		n := 0
-		start := lo + 1
-		for j := lo + 1; j < hi; j++ {
-			k := kindAt(pf, j)
-			if c := closeOf(pf, j); c > 0 && isOpenKind(k) {
-				j = c
-				continue
-			}
-			if k == rustsrc.Comma || j == hi-1 {
-				if start < j {
-					out = patternBindings(pf, start, j, withStep(e, step{kind: stepField, name: itoa(n)}), pos, scope, out)
-				}
-				n++
-				start = j + 1
-			}
+		if kindAt(pf, j) == rustsrc.Or {
+			out = patternAt(pf, lo, j, e, pos, scope, out, depth+1)
+			return patternAt(pf, j+1, hi, e, pos, scope, out, depth+1)
 		}
 	}
+	for k := kindAt(pf, lo); k == rustsrc.And || k == rustsrc.AndAnd || k == rustsrc.KwMut || k == rustsrc.KwRef; k = kindAt(pf, lo) {
+		lo++
+	}
+	if lo >= hi {
+		return out
+	}
+	if kindAt(pf, lo) == rustsrc.Ident && !isUpper(pf.Text(pf.Tokens[lo])) {
+		name := pf.Text(pf.Tokens[lo])
+		if lo+1 == hi && name != "_" {
+			return append(out, binding{name: strings.Clone(name), pos: pos, end: scope, init: e})
+		}
+		if kindAt(pf, lo+1) == rustsrc.At { // x @ p
+			out = append(out, binding{name: strings.Clone(name), pos: pos, end: scope, init: e})
+			return patternAt(pf, lo+2, hi, e, pos, scope, out, depth+1)
+		}
+	}
+	if kindAt(pf, lo) == rustsrc.LParen && closeOf(pf, lo) == hi-1 {
+		return patternParts(pf, lo, func(n int, name string) step { return step{kind: stepField, name: itoa(n)} },
+			e, pos, scope, out, depth)
+	}
+	// A path: Some, Enum::V, Self::V, V, crate::m::S.
+	j := lo
+	for kindAt(pf, j) == rustsrc.Ident || kindAt(pf, j) == rustsrc.KwSelfType || kindAt(pf, j) == rustsrc.KwCrate ||
+		kindAt(pf, j) == rustsrc.KwSuper || kindAt(pf, j) == rustsrc.KwSelfValue {
+		if kindAt(pf, j+1) != rustsrc.PathSep {
+			break
+		}
+		j += 2
+	}
+	if kindAt(pf, j) != rustsrc.Ident || j+1 >= hi || closeOf(pf, j+1) != hi-1 {
+		return out
+	}
+	v := pf.Text(pf.Tokens[j])
+	switch kindAt(pf, j+1) {
+	case rustsrc.LParen:
+		switch v {
+		case "Some", "Ok":
+			return patternAt(pf, j+2, hi-1, withStep(e, step{kind: stepTry}), pos, scope, out, depth+1)
+		case "Err":
+			return patternAt(pf, j+2, hi-1, withStep(e, step{kind: stepErr}), pos, scope, out, depth+1)
+		}
+		v = strings.Clone(v)
+		return patternParts(pf, j+1, func(n int, name string) step { return step{kind: stepVariant, name: v + "::" + itoa(n)} },
+			e, pos, scope, out, depth)
+	case rustsrc.LBrace:
+		v = strings.Clone(v)
+		return patternParts(pf, j+1, func(n int, name string) step { return step{kind: stepVariant, name: v + "::" + name} },
+			e, pos, scope, out, depth)
+	}
 	return out
+}
+
+// patternParts binds the parts of the tuple or struct pattern group opened at open: part n (or
+// field name: a shorthand field binds its own name) is typed by e and the step part gives.
+func patternParts(pf *rustsrc.ParsedFile, open int, part func(n int, name string) step, e *expr, pos, scope int32, out []binding, depth int) []binding {
+	eachPart(pf, open, func(n, p, j int) {
+		if p >= j || kindAt(pf, p) == rustsrc.DotDot {
+			return
+		}
+		if kindAt(pf, open) != rustsrc.LBrace {
+			out = patternAt(pf, p, j, withStep(e, part(n, "")), pos, scope, out, depth+1)
+			return
+		}
+		// field: p, or a shorthand (ref mut) field
+		q := p
+		for kindAt(pf, q) == rustsrc.KwRef || kindAt(pf, q) == rustsrc.KwMut {
+			q++
+		}
+		if kindAt(pf, q) == rustsrc.Ident {
+			name := strings.Clone(pf.Text(pf.Tokens[q]))
+			if kindAt(pf, q+1) == rustsrc.Colon {
+				p = q + 2
+			}
+			out = patternAt(pf, p, j, withStep(e, part(n, name)), pos, scope, out, depth+1)
+		}
+	})
+	return out
+}
+
+// eachPart calls visit with each comma-separated part [lo, hi) of the group opened at open (the
+// n-th, counting from 0), with nested groups and <..> lists skipped.
+func eachPart(pf *rustsrc.ParsedFile, open int, visit func(n, lo, hi int)) {
+	end := closeOf(pf, open)
+	if end < 0 {
+		return
+	}
+	n := 0
+	start := open + 1
+	for j := open + 1; j <= end; j++ {
+		k := kindAt(pf, j)
+		if c := closeOf(pf, j); c > 0 && j < end && isOpenKind(k) {
+			j = c
+			continue
+		}
+		if k == rustsrc.Lt {
+			j = skipAngles(pf, j, end) - 1
+			continue
+		}
+		if k != rustsrc.Comma && j != end {
+			continue
+		}
+		visit(n, start, j)
+		n++
+		start = j + 1
+	}
+}
+
+// scanTo returns the index of the first token from i on, outside nested groups, of one of the
+// kinds stops; hi (or where the scan stopped) when there is none.
+func scanTo(pf *rustsrc.ParsedFile, i, hi int, stops ...rustsrc.Kind) int {
+	for n := 0; i < hi && n < maxScanTokens; n++ {
+		k := kindAt(pf, i)
+		if slices.Contains(stops, k) {
+			return i
+		}
+		if c := closeOf(pf, i); c > 0 && isOpenKind(k) {
+			i = c
+		}
+		i++
+	}
+	return i
 }
 
 // withStep returns a copy of e with one more postfix step.
@@ -623,40 +750,75 @@ func itemTokens(pf *rustsrc.ParsedFile, it *rustsrc.Item) (int, int) {
 
 // structFields reads the named (or positional) fields of a struct item: name -> type text.
 func structFields(pf *rustsrc.ParsedFile, it *rustsrc.Item, visit func(name, typ string)) {
+	i, hi := afterGenerics(pf, it, func(k rustsrc.Kind, text string) bool {
+		return k == rustsrc.KwStruct || k == rustsrc.Ident && text == "union"
+	})
+	for i < hi && kindAt(pf, i) != rustsrc.LBrace && kindAt(pf, i) != rustsrc.LParen && kindAt(pf, i) != rustsrc.Semi {
+		i++
+	}
+	if end := closeOf(pf, i); end > 0 && end <= hi {
+		groupFields(pf, i, visit)
+	}
+}
+
+// afterGenerics returns the index just after `keyword Name<..>` in item it (keyword is the first
+// token isKw accepts) and the index the item ends at.
+func afterGenerics(pf *rustsrc.ParsedFile, it *rustsrc.Item, isKw func(k rustsrc.Kind, text string) bool) (int, int) {
 	lo, hi := itemTokens(pf, it)
 	i := lo
-	for i < hi && kindAt(pf, i) != rustsrc.KwStruct && !(kindAt(pf, i) == rustsrc.Ident && pf.Text(pf.Tokens[i]) == "union") {
+	for i < hi && !isKw(kindAt(pf, i), pf.Text(pf.Tokens[i])) {
 		i++
 	}
 	i += 2
 	if kindAt(pf, i) == rustsrc.Lt {
 		i = skipAngles(pf, i, hi)
 	}
-	for i < hi && kindAt(pf, i) != rustsrc.LBrace && kindAt(pf, i) != rustsrc.LParen && kindAt(pf, i) != rustsrc.Semi {
+	return i, hi
+}
+
+// enumVariantFields reads the fields of an enum's tuple and struct variants: visit gets
+// "Variant::0" or "Variant::name" with the field's type text.
+func enumVariantFields(pf *rustsrc.ParsedFile, it *rustsrc.Item, visit func(name, typ string)) {
+	i, hi := afterGenerics(pf, it, func(k rustsrc.Kind, _ string) bool { return k == rustsrc.KwEnum })
+	for i < hi && kindAt(pf, i) != rustsrc.LBrace {
 		i++
 	}
-	open := i
-	end := closeOf(pf, open)
+	end := closeOf(pf, i)
 	if end < 0 || end > hi {
 		return
 	}
+	for j := i + 1; j < end; j++ {
+		for kindAt(pf, j) == rustsrc.Pound {
+			if c := closeOf(pf, j+1); c > 0 {
+				j = c + 1
+			} else {
+				return
+			}
+		}
+		if kindAt(pf, j) != rustsrc.Ident {
+			return
+		}
+		variant := pf.Text(pf.Tokens[j])
+		if k := kindAt(pf, j+1); k == rustsrc.LParen || k == rustsrc.LBrace {
+			groupFields(pf, j+1, func(f, typ string) { visit(variant+"::"+f, typ) })
+			j = closeOf(pf, j+1)
+			if j < 0 {
+				return
+			}
+		}
+		for j < end && kindAt(pf, j) != rustsrc.Comma { // = discriminant
+			if c := closeOf(pf, j); c > 0 && isOpenKind(kindAt(pf, j)) {
+				j = c
+			}
+			j++
+		}
+	}
+}
+
+// groupFields reads the fields in the group opened at open: (T, U) positionally, { a: T } by name.
+func groupFields(pf *rustsrc.ParsedFile, open int, visit func(name, typ string)) {
 	tuple := kindAt(pf, open) == rustsrc.LParen
-	n := 0
-	start := open + 1
-	for j := open + 1; j <= end; j++ {
-		k := kindAt(pf, j)
-		if c := closeOf(pf, j); c > 0 && j < end && isOpenKind(k) {
-			j = c
-			continue
-		}
-		if k == rustsrc.Lt {
-			j = skipAngles(pf, j, end) - 1
-			continue
-		}
-		if k != rustsrc.Comma && j != end {
-			continue
-		}
-		f := start
+	eachPart(pf, open, func(n, f, j int) {
 		for kindAt(pf, f) == rustsrc.Pound { // attributes
 			if c := closeOf(pf, f+1); c > 0 {
 				f = c + 1
@@ -677,9 +839,7 @@ func structFields(pf *rustsrc.ParsedFile, it *rustsrc.Item, visit func(name, typ
 				visit(strings.Clone(pf.Text(pf.Tokens[f])), tokText(pf, f+2, j))
 			}
 		}
-		n++
-		start = j + 1
-	}
+	})
 }
 
 // aliasType reads `type Name = T;` (an alias or an associated type in an impl): the text of T.
@@ -702,15 +862,7 @@ func aliasType(pf *rustsrc.ParsedFile, it *rustsrc.Item) string {
 
 // supertraits reads trait Name: A + B<..> { .. }: the texts of A and B.
 func supertraits(pf *rustsrc.ParsedFile, it *rustsrc.Item) []string {
-	lo, hi := itemTokens(pf, it)
-	i := lo
-	for i < hi && kindAt(pf, i) != rustsrc.KwTrait {
-		i++
-	}
-	i += 2
-	if kindAt(pf, i) == rustsrc.Lt {
-		i = skipAngles(pf, i, hi)
-	}
+	i, hi := afterGenerics(pf, it, func(k rustsrc.Kind, _ string) bool { return k == rustsrc.KwTrait })
 	if kindAt(pf, i) != rustsrc.Colon {
 		return nil
 	}
