@@ -716,3 +716,59 @@ func expectCallees(t *testing.T, g *Graph, want map[string]map[string]string) {
 		}
 	}
 }
+
+// A lookup-table macro in type position (syn's Token![&], defined by a macro_rules! nested in
+// another macro's body) stands for the path its rule expands to; when that type is itself out of
+// sight, the receiver is still a known type: only blanket impls stay candidates.
+func TestTypeMacros(t *testing.T) {
+	syn := fixtureCrate{name: "syn", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+macro_rules! export_token_macro {
+    ($($await_rule:tt)*) => {
+        #[macro_export]
+        macro_rules! Token {
+            [&]   => { $crate::token::And };
+            $($await_rule => { $crate::token::Await };)*
+            [fn]  => { $crate::token::Fn };
+        }
+    };
+}
+export_token_macro! {[await]}
+pub mod token { pub struct And; impl And { pub fn span(&self) {} } }
+pub trait ToTokens { fn to_tokens(&self); }
+pub struct Ident;
+impl ToTokens for Ident { fn to_tokens(&self) {} }
+impl ToTokens for token::And { fn to_tokens(&self) {} }
+impl<T: ToTokens> ToTokens for Box<T> { fn to_tokens(&self) {} }
+`}}
+	app := fixtureCrate{name: "a", version: "1.0.0", deps: []cratefile.Dependency{dep("syn", "syn", "1")}, files: map[string]string{"src/lib.rs": `
+use syn::{Token, ToTokens};
+pub struct Sig { and: Token![&], fn_token: Token![fn], boxed: Box<syn::Ident> }
+impl Sig {
+    pub fn print(&self) { self.and.span(); self.and.to_tokens(); self.fn_token.to_tokens(); }
+    // Method lookup tries the Box itself first, as autoderef does.
+    pub fn boxed(&self) { self.boxed.to_tokens(); }
+}
+`}}
+	g := buildFixture(t, syn, app)
+	expectCallees(t, g, map[string]map[string]string{
+		"a::Sig::print": {"syn::token::And::span": "exact", "syn::And::to_tokens": "exact"},
+		"a::Sig::boxed": {"syn::Box::to_tokens": "exact"},
+	})
+}
+
+// A fn and an imported type may share a name (they live in different namespaces): syn's
+// fn Ident beside pub use proc_macro2::Ident.
+func TestFnAndTypeNamesakes(t *testing.T) {
+	dc := fixtureCrate{name: "d", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+mod ident { pub struct Ident; impl Ident { pub fn span(&self) {} } }
+pub use crate::ident::Ident;
+#[allow(non_snake_case)]
+pub fn Ident() -> Ident { ident::Ident }
+`}}
+	app := fixtureCrate{name: "a", version: "1.0.0", deps: []cratefile.Dependency{dep("d", "d", "1")}, files: map[string]string{"src/lib.rs": `
+pub fn f(i: &d::Ident) { i.span(); }
+`}}
+	expectCallees(t, buildFixture(t, dc, app), map[string]map[string]string{
+		"a::f": {"d::ident::Ident::span": "exact"},
+	})
+}

@@ -113,7 +113,10 @@ type crateIndex struct {
 	supers      map[string][]typeRef // trait name: its supertraits
 	blanket     map[string][]int32   // method name: fns in impls for a generic parameter (impl<T: A> B for T)
 	pubTypes    map[string]bool      // types declared here: true for plain pub ones, which other crates can name
-	problems    []string
+	// typeMacros are the crate's lookup-table macros (syn's Token![&]): macro name -> rules
+	// mapping a literal matcher to a path.
+	typeMacros map[string][]macroRule
+	problems   []string
 }
 
 // depRef is a manifest dependency as the crate's code names it.
@@ -380,6 +383,103 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile) {
 	}
 	ci.indexCalls(pf, fileIdx, fnOf)
 	ci.indexImplicitCalls(pf, fnOf)
+	ci.indexTypeMacros(pf)
+}
+
+// macroRule is a macro_rules! rule without metavariables whose expansion is a path: the
+// matcher's tokens joined without spaces, and the path's segments ("crate" for $crate).
+type macroRule struct {
+	match string
+	path  []string
+}
+
+// Bounds on lookup-table macros.
+const (
+	maxMacroRules = 512
+	maxMatchToks  = 8
+)
+
+// indexTypeMacros records the rules of the file's macro_rules! definitions (those nested in other
+// macros' bodies too, like syn's Token!) that map literal tokens to a path: such a macro in type
+// position (Token![&]) stands for that type.
+func (ci *crateIndex) indexTypeMacros(pf *rustsrc.ParsedFile) {
+	for i := 0; i+3 < len(pf.Tokens); i++ {
+		if kindAt(pf, i) != rustsrc.Ident || kindAt(pf, i+1) != rustsrc.Not || kindAt(pf, i+2) != rustsrc.Ident ||
+			pf.Text(pf.Tokens[i]) != "macro_rules" {
+			continue
+		}
+		name := pf.Text(pf.Tokens[i+2])
+		end := closeOf(pf, i+3)
+		if end < 0 {
+			continue
+		}
+		for j := i + 4; j < end; {
+			if kindAt(pf, j) == rustsrc.Dollar { // $( rules )* written by an enclosing macro
+				if c := closeOf(pf, j+1); c > 0 && c < end {
+					j = c + 2
+					continue
+				}
+				break
+			}
+			mc := closeOf(pf, j)
+			if mc < 0 || kindAt(pf, mc+1) != rustsrc.FatArrow {
+				break
+			}
+			tc := closeOf(pf, mc+2)
+			if tc < 0 {
+				break
+			}
+			if r, ok := lookupRule(pf, j, mc, tc); ok && len(ci.typeMacros[name]) < maxMacroRules {
+				if ci.typeMacros == nil {
+					ci.typeMacros = map[string][]macroRule{}
+				}
+				name = strings.Clone(name)
+				ci.typeMacros[name] = append(ci.typeMacros[name], r)
+			}
+			j = tc + 1
+			if kindAt(pf, j) == rustsrc.Semi {
+				j++
+			}
+		}
+	}
+}
+
+// lookupRule reads the rule with the matcher group opened at mo (closed at mc) and the
+// transcriber closed at tc, if it is a literal matcher and a path transcriber.
+func lookupRule(pf *rustsrc.ParsedFile, mo, mc, tc int) (macroRule, bool) {
+	if mc-mo-1 > maxMatchToks || mc == mo+1 {
+		return macroRule{}, false
+	}
+	var b strings.Builder
+	for k := mo + 1; k < mc; k++ {
+		if kindAt(pf, k) == rustsrc.Dollar {
+			return macroRule{}, false
+		}
+		b.WriteString(pf.Text(pf.Tokens[k]))
+	}
+	var path []string
+	k := mc + 3
+	if kindAt(pf, k) == rustsrc.Dollar && kindAt(pf, k+1) == rustsrc.KwCrate {
+		path = append(path, "crate")
+		k += 2
+		if kindAt(pf, k) != rustsrc.PathSep {
+			return macroRule{}, false
+		}
+		k++
+	}
+	for ; k < tc; k += 2 {
+		if kindAt(pf, k) != rustsrc.Ident || len(path) >= 8 {
+			return macroRule{}, false
+		}
+		path = append(path, strings.Clone(pf.Text(pf.Tokens[k])))
+		if k+1 == tc {
+			return macroRule{match: b.String(), path: path}, true
+		}
+		if kindAt(pf, k+1) != rustsrc.PathSep {
+			return macroRule{}, false
+		}
+	}
+	return macroRule{}, false
 }
 
 // indexImplicitCalls records the operator and for-loop calls of the file's fns.

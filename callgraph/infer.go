@@ -33,6 +33,9 @@ type ty struct {
 	// elem holds types already resolved: the element of an iterator (name iterName) or the
 	// value of an Option, else one type per part of a tuple (name "("); nil when args say it.
 	elem []ty
+	// wrap is the std wrapper the type was looked through (Box for Box<T>): a crate's trait
+	// impl for the wrapper itself (impl ToTokens for Box<T>) comes first in method lookup.
+	wrap string
 }
 
 // iterName names a std iterator over elem: no crate can declare a type so named.
@@ -113,6 +116,9 @@ func (l *linker) resolveTy(ctx tctx, text string, depth int) []ty {
 		}
 		return capTys(out)
 	}
+	if i := strings.IndexByte(t, '!'); i > 0 && i+1 < len(t) && strings.IndexByte("([{", t[i+1]) >= 0 && !strings.ContainsAny(t[:i], "<(") {
+		return l.macroType(ctx, t[:i], t[i+1:], depth)
+	}
 	if i := strings.IndexByte(t, '+'); i > 0 && !strings.ContainsAny(t[:i], "<(") {
 		t = strings.TrimSpace(t[:i])
 	}
@@ -142,7 +148,11 @@ func (l *linker) resolveTy(ctx tctx, text string, depth int) []ty {
 	last := segs[len(segs)-1]
 	switch {
 	case lookThrough[last] && len(args) > 0:
-		return l.resolveTy(ctx, args[0], depth+1)
+		inner := l.resolveTy(ctx, args[0], depth+1)
+		for i := range inner {
+			inner[i].wrap = last
+		}
+		return inner
 	case path == "Self" && ctx.self != "":
 		if ctx.selfTrait {
 			return []ty{{d: def{kind: defTrait, crate: ctx.c, key: ctx.self}, name: ctx.self, ctx: ctx}}
@@ -179,6 +189,44 @@ func (l *linker) resolveTy(ctx tctx, text string, depth int) []ty {
 		out = append(out, ty{d: def{kind: defExternal}, name: last, args: args, ctx: ctx})
 	}
 	return out
+}
+
+// macroType types a macro in type position (Token![&]) by a lookup-table rule of a macro of that
+// name in the crate or a direct dependency: the path it expands to, resolved in the macro's crate;
+// a type the source does not show (a macro defines it too) is kept as an external one, whose
+// methods are looked up like a std type's.
+func (l *linker) macroType(ctx tctx, path, arg string, depth int) []ty {
+	name := strings.TrimSpace(path)
+	if i := strings.LastIndex(name, "::"); i >= 0 {
+		name = strings.TrimSpace(name[i+2:])
+	}
+	arg = strings.Join(strings.Fields(arg), "")
+	if len(arg) < 2 {
+		return nil
+	}
+	arg = arg[1 : len(arg)-1]
+	cands := []int32{ctx.c}
+	for _, d := range l.crates[ctx.c].deps {
+		if d.crate >= 0 && !d.build {
+			cands = append(cands, d.crate)
+		}
+	}
+	for _, mc := range cands {
+		for _, r := range l.crates[mc].typeMacros[name] {
+			if r.match != arg {
+				continue
+			}
+			mctx := ctx
+			if r.path[0] == "crate" {
+				mctx = tctx{c: mc, mod: "crate"}
+			}
+			if out := l.resolveTy(mctx, strings.Join(r.path, "::"), depth+1); len(out) > 0 {
+				return out
+			}
+			return []ty{{d: def{kind: defExternal}, name: r.path[len(r.path)-1], ctx: ctx}}
+		}
+	}
+	return nil
 }
 
 // splitBounds splits A + B<C + D> + 'a into its trait bounds, leaving out lifetimes and ?Sized.
@@ -461,6 +509,11 @@ func (l *linker) methodsOn(c int32, t ty, name string, depth int) []def {
 	if depth > maxInferDepth {
 		return nil
 	}
+	if t.wrap != "" {
+		if ds := l.foreignTraitMethods(c, t.wrap, name); len(ds) > 0 {
+			return ds
+		}
+	}
 	switch t.d.kind {
 	case defType:
 		if ds := l.assocFns(t.d.crate, t.d.key, name, c); len(ds) > 0 {
@@ -487,19 +540,7 @@ func (l *linker) methodsOn(c int32, t ty, name string, depth int) []def {
 		if t.name == "" || t.bound {
 			return nil
 		}
-		// A crate can add methods to a std type only through a trait impl (the orphan rule
-		// forbids inherent impls on foreign types), so a crate's own inherent methods on a type
-		// that merely shares the name (bumpalo's collections::Vec) are not candidates.
-		// Such a method is callable only where its trait is in scope (petgraph's impl Nullable
-		// for Option does not make every opt.as_ref() petgraph's).
-		var out []def
-		for _, v := range l.vis {
-			for _, f := range l.crates[v].methods[key2(t.name, name)] {
-				if tr := l.crates[v].fns[f].trait; tr != "" && l.traitInScope(c, l.mod, tr) {
-					out = append(out, def{kind: defFn, crate: v, fn: f})
-				}
-			}
-		}
+		out := l.foreignTraitMethods(c, t.name, name)
 		if len(out) == 0 {
 			for _, v := range l.vis {
 				for _, tr := range l.crates[v].implTraits[t.name] {
@@ -512,6 +553,24 @@ func (l *linker) methodsOn(c int32, t ty, name string, depth int) []def {
 		return capDefs(out)
 	}
 	return nil
+}
+
+// foreignTraitMethods finds the methods called name of the visible trait impls for a std type
+// named typ. A crate can add methods to a std type only through a trait impl (the orphan rule
+// forbids inherent impls on foreign types), so a crate's own inherent methods on a type that
+// merely shares the name (bumpalo's collections::Vec) are not candidates; and such a method is
+// callable only where its trait is in scope (petgraph's impl Nullable for Option does not make
+// every opt.as_ref() petgraph's).
+func (l *linker) foreignTraitMethods(c int32, typ, name string) []def {
+	var out []def
+	for _, v := range l.vis {
+		for _, f := range l.crates[v].methods[key2(typ, name)] {
+			if tr := l.crates[v].fns[f].trait; tr != "" && l.traitInScope(c, l.mod, tr) {
+				out = append(out, def{kind: defFn, crate: v, fn: f})
+			}
+		}
+	}
+	return out
 }
 
 // traitDecls returns the declarations of method name in trait trait of crate tc.

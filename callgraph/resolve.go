@@ -97,15 +97,18 @@ func (r *resolver) lookupUncached(c int32, mod, name string, depth int, extern b
 	ci := r.crates[c]
 	m := ci.mods[mod]
 	if m != nil {
-		if ds := m.items[name]; len(ds) > 0 {
-			out := make([]def, 0, len(ds))
-			for _, d := range ds {
-				d.crate = c
-				out = append(out, d)
-			}
+		var out []def
+		valuesOnly := true
+		for _, d := range m.items[name] {
+			d.crate = c
+			out = append(out, d)
+			valuesOnly = valuesOnly && d.kind == defFn
+		}
+		if len(out) > 0 && !valuesOnly {
 			return out
 		}
-		var out []def
+		// Only fns (the value namespace) are defined here: a type or module of that name can
+		// still be imported (syn's fn Ident beside pub use proc_macro2::Ident).
 		for i := range m.uses {
 			if u := &m.uses[i]; u.name == name {
 				out = append(out, r.resolveUse(c, mod, u.path, depth+1)...)
