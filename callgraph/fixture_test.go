@@ -772,3 +772,16 @@ pub fn f(i: &d::Ident) { i.span(); }
 		"a::f": {"d::ident::Ident::span": "exact"},
 	})
 }
+
+// A named type the source does not define (a macro writes it) is still a definite type: its
+// methods are not every visible method of that name.
+func TestUndefinedNamedType(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+macro_rules! STRUCT { ($name:ident) => { pub struct $name; } }
+STRUCT!{COORD}
+pub struct Other;
+impl Other { pub fn shift(&self) {} }
+pub fn f(c: COORD) { let z = COORD { x: 0 }; z.shift(); c.shift(); }
+`}})
+	expectCallees(t, g, map[string]map[string]string{"a::f": {}})
+}

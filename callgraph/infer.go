@@ -185,7 +185,11 @@ func (l *linker) resolveTy(ctx tctx, text string, depth int) []ty {
 			break
 		}
 	}
-	if len(out) == 0 && len(segs) == 1 && preludeTypes[last] {
+	if len(out) == 0 && (len(segs) == 1 && preludeTypes[last] || !isTypeVar(segs[0]) && isUpper(last)) {
+		// A std type, or a named type whose definition the source does not show (a macro
+		// writes it: winapi's STRUCT!, bitflags!): its methods are those of the visible trait
+		// impls for that name, else it has none a candidate could be. A generic parameter
+		// without a bound (T, T::Item) stays unknown.
 		out = append(out, ty{d: def{kind: defExternal}, name: last, args: args, ctx: ctx})
 	}
 	return out
