@@ -665,6 +665,17 @@ impl Store {
         a.go();
         b.report();
     }
+    pub fn branches(&self) {
+        let v = match self.ev() { Ev::Miss { .. } => unreachable!(), Ev::Hit(i) | Ev::Both(i, _) => i };
+        v.go();
+        let f = if true { let x = 1; self.load().unwrap_err() } else { Fail };
+        f.report();
+    }
+    pub fn tried(&self) -> Result<(), Fail> {
+        let y = if true { self.load() } else if false { self.load() } else { self.load() }?;
+        y.go();
+        Ok(())
+    }
 }
 pub enum Ev { Hit(Item), Miss { why: Fail, n: u8 }, Both(Item, Fail) }
 `}})
@@ -676,6 +687,9 @@ pub enum Ev { Hit(Item), Miss { why: Fail, n: u8 }, Both(Item, Fail) }
 			"a::Item::go": "exact", "a::Fail::report": "exact"},
 		"a::Store::scoped": {"a::Store::find": "exact", "a::Item::go": "exact",
 			"a::Other::report": "exact"},
+		"a::Store::branches": {"a::Store::ev": "exact", "a::Store::load": "exact", "a::Item::go": "exact",
+			"a::Fail::report": "exact"},
+		"a::Store::tried": {"a::Store::load": "exact", "a::Item::go": "exact"},
 		"a::Store::matches": {"a::Store::ev": "exact", "a::Store::two": "exact", "a::Item::go": "exact",
 			"a::Fail::report": "exact"},
 	})
@@ -747,12 +761,15 @@ impl Sig {
     pub fn print(&self) { self.and.span(); self.and.to_tokens(); self.fn_token.to_tokens(); }
     // Method lookup tries the Box itself first, as autoderef does.
     pub fn boxed(&self) { self.boxed.to_tokens(); }
+    // A qualified path call's type: <Token![&]>::default() is a token::And.
+    pub fn qualified(&self) { <Token![&]>::default().span(); <syn::token::And as Default>::default().span(); }
 }
 `}}
 	g := buildFixture(t, syn, app)
 	expectCallees(t, g, map[string]map[string]string{
-		"a::Sig::print": {"syn::token::And::span": "exact", "syn::And::to_tokens": "exact"},
-		"a::Sig::boxed": {"syn::Box::to_tokens": "exact"},
+		"a::Sig::print":     {"syn::token::And::span": "exact", "syn::And::to_tokens": "exact"},
+		"a::Sig::boxed":     {"syn::Box::to_tokens": "exact"},
+		"a::Sig::qualified": {"syn::token::And::span": "exact"},
 	})
 }
 
@@ -784,4 +801,27 @@ impl Other { pub fn shift(&self) {} }
 pub fn f(c: COORD) { let z = COORD { x: 0 }; z.shift(); c.shift(); }
 `}})
 	expectCallees(t, g, map[string]map[string]string{"a::f": {}})
+}
+
+// A trait's crate can implement it for another crate's type: the method is found on that type
+// where the trait is in scope.
+func TestThirdCrateTraitImpl(t *testing.T) {
+	pm := fixtureCrate{name: "pm", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub struct Ident;
+impl Ident { pub fn span(&self) {} }
+`}}
+	qu := fixtureCrate{name: "qu", version: "1.0.0", deps: []cratefile.Dependency{dep("pm", "pm", "1")}, files: map[string]string{"src/lib.rs": `
+pub trait ToTokens { fn to_tokens(&self); }
+impl ToTokens for pm::Ident { fn to_tokens(&self) {} }
+pub struct Other;
+impl ToTokens for Other { fn to_tokens(&self) {} }
+`}}
+	app := fixtureCrate{name: "a", version: "1.0.0", deps: []cratefile.Dependency{dep("pm", "pm", "1"), dep("qu", "qu", "1")},
+		files: map[string]string{"src/lib.rs": `
+use qu::ToTokens;
+pub fn f(i: &pm::Ident) { i.to_tokens(); }
+`}}
+	expectCallees(t, buildFixture(t, pm, qu, app), map[string]map[string]string{
+		"a::f": {"qu::Ident::to_tokens": "exact"},
+	})
 }

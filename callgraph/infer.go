@@ -307,6 +307,10 @@ func (l *linker) evalExpr(c int32, fn *fnDecl, e *expr, depth int) []ty {
 		cur = l.localType(c, fn, e.local, e.pos, depth)
 	case e.lit != "":
 		cur = l.resolveTy(ctx, e.lit, depth+1)
+	case e.qself != "":
+		for _, t := range l.resolveTy(ctx, e.qself, depth+1) {
+			cur = append(cur, l.assocCallType(c, t, e.call[0], depth)...)
+		}
 	case len(e.call) > 0:
 		cur = l.callType(c, fn, e.call, depth)
 	}
@@ -382,6 +386,20 @@ func (l *linker) callType(c int32, fn *fnDecl, path []string, depth int) []ty {
 	return out
 }
 
+// assocCallType types <T>::name(..): the return type of T's associated fn, else (a derived or
+// std fn, which the source does not show) T itself, as for Type::new() and enum variants.
+func (l *linker) assocCallType(c int32, t ty, name string, depth int) []ty {
+	for _, d := range l.methodsOn(c, t, name, depth+1) {
+		if d.kind == defFn {
+			return l.retType(d, &t, depth)
+		}
+	}
+	if t.bound || t.d.kind == defTrait {
+		return nil
+	}
+	return []ty{t}
+}
+
 // retType types what fn d returns; recv is the receiver's type for a method (what Self means in
 // a trait's default method).
 func (l *linker) retType(d def, recv *ty, depth int) []ty {
@@ -453,8 +471,17 @@ func (l *linker) stepType(c int32, t ty, s step, depth int) []ty {
 		}
 		return nil
 	}
-	if t.d.kind == defExternal && (t.name == "Option" || t.name == "Result") && unwrapping[s.name] {
-		return l.innerType(t, 0, depth)
+	if t.d.kind == defExternal && (t.name == "Option" || t.name == "Result") {
+		switch {
+		case unwrapping[s.name]:
+			return l.innerType(t, 0, depth)
+		case t.name == "Result" && (s.name == "unwrap_err" || s.name == "expect_err"):
+			return l.innerType(t, 1, depth)
+		case t.name == "Result" && s.name == "ok":
+			return optionOf(l.innerType(t, 0, depth))
+		case t.name == "Result" && s.name == "err":
+			return optionOf(l.innerType(t, 1, depth))
+		}
 	}
 	ds := l.methodsOn(c, t, s.name, depth)
 	for _, d := range ds {
@@ -521,6 +548,11 @@ func (l *linker) methodsOn(c int32, t ty, name string, depth int) []def {
 	switch t.d.kind {
 	case defType:
 		if ds := l.assocFns(t.d.crate, t.d.key, name, c); len(ds) > 0 {
+			return ds
+		}
+		// A trait's crate can implement it for the type too (quote's impl ToTokens for
+		// proc_macro2::Ident).
+		if ds := l.foreignTraitMethods(c, t.d.key, name); len(ds) > 0 {
 			return ds
 		}
 		for _, inner := range l.derefTarget(c, t, depth) {

@@ -49,6 +49,7 @@ type step struct {
 type expr struct {
 	local  string
 	call   []string // path of a path call
+	qself  string   // the type of a qualified path call <T>::f(..) (call is then [f])
 	lit    string   // struct literal type path
 	pos    int32    // byte offset of the expression: bindings before it are visible
 	nargs  int8
@@ -183,6 +184,13 @@ func receiverStart(pf *rustsrc.ParsedFile, end int) int {
 			i--
 			continue
 		case rustsrc.Ident, rustsrc.KwSelfValue, rustsrc.KwSelfType, rustsrc.Int, rustsrc.KwAwait, rustsrc.KwCrate, rustsrc.KwSuper:
+			if k := kindAt(pf, i-2); kindAt(pf, i-1) == rustsrc.PathSep && (k == rustsrc.Gt || k == rustsrc.Shr) {
+				// <T>::f or <T as Trait>::f starting the expression
+				if b := backAngles(pf, i-2); b >= 0 && kindAt(pf, b+1) == rustsrc.Lt && !operandEnd(kindAt(pf, b)) && kindAt(pf, b) != rustsrc.PathSep {
+					return b + 1
+				}
+				return -1
+			}
 			switch kindAt(pf, i-1) {
 			case rustsrc.Dot, rustsrc.PathSep:
 				i -= 2
@@ -246,6 +254,19 @@ func parseExpr(pf *rustsrc.ParsedFile, lo, hi int) *expr {
 		i++
 	}
 	switch kindAt(pf, i) {
+	case rustsrc.Lt: // <T>::f(..), <T as Trait>::f(..)
+		gt := skipAngles(pf, i, hi)
+		if kindAt(pf, gt) != rustsrc.PathSep || kindAt(pf, gt+1) != rustsrc.Ident || kindAt(pf, gt+2) != rustsrc.LParen || gt+2 >= hi {
+			return nil
+		}
+		q := tokText(pf, i+1, gt-1)
+		if k := strings.Index(q, " as "); k >= 0 {
+			q = q[:k]
+		}
+		e.qself, e.call, e.nargs = q, []string{strings.Clone(pf.Text(pf.Tokens[gt+1]))}, countArgs(pf, gt+2)
+		if i = closeOf(pf, gt+2) + 1; i <= 0 || q == "" {
+			return nil
+		}
 	case rustsrc.LParen:
 		c := closeOf(pf, i)
 		if c < 0 || c >= hi {
@@ -407,6 +428,9 @@ func letBinding(pf *rustsrc.ParsedFile, i, hi int, out []binding) []binding {
 		if b.init == nil {
 			b.init = binaryExpr(pf, j+1, end)
 		}
+		if b.init == nil {
+			b.init = branchValue(pf, j+1, end, 0)
+		}
 	}
 	if b.typ != "" || b.init != nil {
 		out = append(out, b)
@@ -439,6 +463,92 @@ func letPattern(pf *rustsrc.ParsedFile, let, p, hi int, out []binding) []binding
 		return out
 	}
 	return patternBindings(pf, p, eq, e, pf.Tokens[let].Off, scope, out)
+}
+
+// branchValue reads tokens [lo, hi) as a match, if, unsafe or block expression, optionally
+// followed by ?, and returns the value of its first branch that ends in a postfix expression (a
+// match's arms and an if's branches have one type): let x = match m { A(v) => v, .. };
+func branchValue(pf *rustsrc.ParsedFile, lo, hi, depth int) *expr {
+	if depth > 4 {
+		return nil
+	}
+	var v *expr
+	end := -1
+	switch kindAt(pf, lo) {
+	case rustsrc.KwMatch:
+		open := scanTo(pf, lo+1, hi, rustsrc.LBrace, rustsrc.Semi)
+		end = closeOf(pf, open)
+		if kindAt(pf, open) != rustsrc.LBrace || end < 0 {
+			return nil
+		}
+		for arm := open + 1; arm < end && v == nil; {
+			arrow := scanTo(pf, arm, end, rustsrc.FatArrow)
+			if arrow >= end {
+				return nil
+			}
+			body, next := arrow+1, 0
+			if kindAt(pf, body) == rustsrc.LBrace && closeOf(pf, body) > 0 {
+				v, next = tailValue(pf, body, depth), closeOf(pf, body)+1
+			} else {
+				next = scanTo(pf, body, end, rustsrc.Comma)
+				v = valueAt(pf, body, next, depth)
+			}
+			arm = next
+			if kindAt(pf, arm) == rustsrc.Comma {
+				arm++
+			}
+		}
+	case rustsrc.KwIf:
+		open := scanTo(pf, lo+1, hi, rustsrc.LBrace)
+		v, end = tailValue(pf, open, depth), closeOf(pf, open)
+		for end > 0 && kindAt(pf, end+1) == rustsrc.KwElse { // the end of the else-if chain
+			if kindAt(pf, end+2) == rustsrc.KwIf {
+				end = closeOf(pf, scanTo(pf, end+3, hi, rustsrc.LBrace))
+			} else {
+				end = closeOf(pf, end+2)
+			}
+		}
+	case rustsrc.KwUnsafe:
+		v, end = tailValue(pf, lo+1, depth), closeOf(pf, lo+1)
+	case rustsrc.LBrace:
+		v, end = tailValue(pf, lo, depth), closeOf(pf, lo)
+	}
+	if v == nil || end < 0 {
+		return nil
+	}
+	for k := end + 1; k < hi; k++ { // if .. { } else { }?
+		if kindAt(pf, k) != rustsrc.Question || len(v.steps) >= maxSteps {
+			return nil
+		}
+		v = withStep(v, step{kind: stepTry})
+	}
+	return v
+}
+
+// tailValue is the final expression of the block opened at open, if it has one.
+func tailValue(pf *rustsrc.ParsedFile, open, depth int) *expr {
+	end := closeOf(pf, open)
+	if kindAt(pf, open) != rustsrc.LBrace || end < 0 {
+		return nil
+	}
+	last := open
+	for j := open + 1; j < end; j++ {
+		if c := closeOf(pf, j); c > 0 && isOpenKind(kindAt(pf, j)) {
+			j = c
+			continue
+		}
+		if kindAt(pf, j) == rustsrc.Semi {
+			last = j
+		}
+	}
+	return valueAt(pf, last+1, end, depth)
+}
+
+func valueAt(pf *rustsrc.ParsedFile, lo, hi, depth int) *expr {
+	if e := parseExpr(pf, lo, hi); e != nil {
+		return e
+	}
+	return branchValue(pf, lo, hi, depth+1)
 }
 
 // matchBindings reads match e { P => .., } : each arm's pattern binds in the arm.
