@@ -580,8 +580,8 @@ func (l *linker) methodsOn(c int32, t ty, name string, depth int) []def {
 		if len(out) == 0 {
 			for _, v := range l.vis {
 				for _, tr := range l.crates[v].implTraits[t.name] {
-					if l.traitInScope(c, l.mod, tr) {
-						out = append(out, l.traitMethod(v, tr, name)...)
+					if ds := l.traitMethod(v, tr, name); len(ds) > 0 && l.traitInScope(c, l.mod, tr) {
+						out = append(out, ds...)
 					}
 				}
 			}
