@@ -825,3 +825,23 @@ pub fn f(i: &pm::Ident) { i.to_tokens(); }
 		"a::f": {"qu::Ident::to_tokens": "exact"},
 	})
 }
+
+// The generic parameters of an impl (impl<S: StateID> Repr<S>) and of a struct (struct Timed<B>
+// where B: StateID) type the fn parameters and the fields written with them.
+func TestImplAndStructBounds(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub trait StateID { fn to_usize(self) -> usize; }
+impl StateID for u32 { fn to_usize(self) -> usize { 0 } }
+pub struct Other;
+impl Other { pub fn to_usize(&self) -> usize { 0 } }
+pub struct Repr<T, S> { trans: T, start: S }
+impl<T: AsRef<[u8]>, S: StateID> Repr<T, S> {
+    pub fn state(&self, id: S) -> usize { id.to_usize() }
+    pub fn first(&self) -> usize { self.start.to_usize() }
+}
+pub struct Timed<B> where B: StateID { bar: B }
+impl<B: StateID> Timed<B> { pub fn len(&self) -> usize { self.bar.to_usize() } }
+`}})
+	want := map[string]string{"a::StateID::to_usize": "exact", "a::u32::to_usize": "trait"}
+	expectCallees(t, g, map[string]map[string]string{"a::Repr::state": want, "a::Repr::first": want, "a::Timed::len": want})
+}

@@ -113,6 +113,9 @@ type crateIndex struct {
 	supers      map[string][]typeRef // trait name: its supertraits
 	blanket     map[string][]int32   // method name: fns in impls for a generic parameter (impl<T: A> B for T)
 	pubTypes    map[string]bool      // types declared here: true for plain pub ones, which other crates can name
+	// typeBounds are the bounds of a type's generic parameters, from its definition and its
+	// impls (type name -> parameter -> `impl Bounds`): a field of type T is typed by them.
+	typeBounds map[string]map[string]string
 	// typeMacros are the crate's lookup-table macros (syn's Token![&]): macro name -> rules
 	// mapping a literal matcher to a path.
 	typeMacros map[string][]macroRule
@@ -201,6 +204,7 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile) {
 	scope := make([]string, len(pf.Items))
 	fnOf := make([]int32, len(pf.Items))
 	skip := make([]bool, len(pf.Items))
+	ownerBounds := map[int32]map[string]string{} // impl or trait item: its generic bounds
 	for i := range pf.Items {
 		it := &pf.Items[i]
 		fnOf[i] = -1
@@ -250,6 +254,7 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile) {
 			}
 			switch {
 			case (it.Kind == rustsrc.ItemStruct || it.Kind == rustsrc.ItemUnion) && sid >= 0:
+				ci.addTypeBounds(name, headerBounds(pf, it))
 				structFields(pf, it, func(f, typ string) {
 					if typ != "" {
 						ci.fields[fieldKey(sid, f)] = typeRef{typ, parentScope}
@@ -332,7 +337,17 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile) {
 			if d.flags&FlagMethod != 0 && d.flags&FlagBody != 0 {
 				ci.byName[name] = append(ci.byName[name], id)
 			}
-			d.params, d.nparams, d.ret = signature(pf, it, d.self, d.trait)
+			var outer map[string]string
+			if owner != nil {
+				if outer = ownerBounds[it.Parent]; outer == nil {
+					outer = headerBounds(pf, owner)
+					ownerBounds[it.Parent] = outer
+					if owner.Kind == rustsrc.ItemImpl && owner.SelfName != "" {
+						ci.addTypeBounds(strings.Clone(owner.SelfName), outer)
+					}
+				}
+			}
+			d.params, d.nparams, d.ret = signature(pf, it, d.self, d.trait, outer)
 			if it.BodyStart > 0 && it.BodyEnd > it.BodyStart {
 				d.locals = bindings(pf, int(it.BodyStart), int(it.BodyEnd), nil)
 			}
@@ -384,6 +399,26 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile) {
 	ci.indexCalls(pf, fileIdx, fnOf)
 	ci.indexImplicitCalls(pf, fnOf)
 	ci.indexTypeMacros(pf)
+}
+
+// addTypeBounds merges the bounds of a type's generic parameters, the first ones read winning.
+func (ci *crateIndex) addTypeBounds(typ string, bounds map[string]string) {
+	if len(bounds) == 0 {
+		return
+	}
+	if ci.typeBounds == nil {
+		ci.typeBounds = map[string]map[string]string{}
+	}
+	m := ci.typeBounds[typ]
+	if m == nil {
+		m = map[string]string{}
+		ci.typeBounds[typ] = m
+	}
+	for k, v := range bounds {
+		if _, ok := m[k]; !ok {
+			m[strings.Clone(k)] = v
+		}
+	}
 }
 
 // macroRule is a macro_rules! rule without metavariables whose expansion is a path: the

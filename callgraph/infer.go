@@ -451,7 +451,7 @@ func (l *linker) stepType(c int32, t ty, s step, depth int) []ty {
 			name = f
 		}
 		if r, ok := l.fieldType(t, name); ok {
-			return l.resolveTy(tctx{c: t.d.crate, mod: r.mod, self: t.d.key}, r.typ, depth+1)
+			return l.resolveTy(tctx{c: t.d.crate, mod: r.mod, self: t.d.key}, l.boundOf(t, r.typ), depth+1)
 		}
 		return nil
 	case stepField:
@@ -462,7 +462,7 @@ func (l *linker) stepType(c int32, t ty, s step, depth int) []ty {
 			return nil
 		}
 		if r, ok := l.fieldType(t, s.name); ok {
-			return l.resolveTy(tctx{c: t.d.crate, mod: r.mod, self: t.d.key}, r.typ, depth+1)
+			return l.resolveTy(tctx{c: t.d.crate, mod: r.mod, self: t.d.key}, l.boundOf(t, r.typ), depth+1)
 		}
 		for _, inner := range l.derefTarget(c, t, depth) {
 			if out := l.stepType(c, inner, s, depth+1); len(out) > 0 {
@@ -501,6 +501,14 @@ func (l *linker) stepType(c int32, t ty, s step, depth int) []ty {
 		return []ty{t}
 	}
 	return nil
+}
+
+// boundOf replaces a field type that is one of t's generic parameters by that parameter's bounds.
+func (l *linker) boundOf(t ty, typ string) string {
+	if b, ok := l.crates[t.d.crate].typeBounds[t.d.key][bareType(typ)]; ok {
+		return b
+	}
+	return typ
 }
 
 // fieldType is the declared type of field f of struct type t: of that very struct when t was

@@ -998,8 +998,9 @@ func supertraits(pf *rustsrc.ParsedFile, it *rustsrc.Item) []string {
 }
 
 // signature reads a fn item's parameters (names with their type text, a generic parameter
-// replaced by its first bound), its count of non-self parameters and its return type text.
-func signature(pf *rustsrc.ParsedFile, it *rustsrc.Item, selfType, trait string) (params []param, nparams int8, ret string) {
+// replaced by its bounds, the fn's own or outer's: those of its impl or trait), its count of
+// non-self parameters and its return type text.
+func signature(pf *rustsrc.ParsedFile, it *rustsrc.Item, selfType, trait string, outer map[string]string) (params []param, nparams int8, ret string) {
 	nparams = -1
 	lo, hi := itemTokens(pf, it)
 	if it.BodyStart > 0 {
@@ -1043,6 +1044,11 @@ func signature(pf *rustsrc.ParsedFile, it *rustsrc.Item, selfType, trait string)
 	if kindAt(pf, r) == rustsrc.KwWhere {
 		readBounds(pf, r+1, hi, bounds)
 	}
+	for name, b := range outer {
+		if _, own := bounds[name]; !own {
+			bounds[name] = b
+		}
+	}
 	selfTyp := selfType
 	if selfTyp == "" {
 		selfTyp = trait
@@ -1074,6 +1080,33 @@ func signature(pf *rustsrc.ParsedFile, it *rustsrc.Item, selfType, trait string)
 		ret = b
 	}
 	return params, nparams, ret
+}
+
+// headerBounds reads the bounds of an impl's, trait's, struct's or enum's generic parameters and
+// where clause.
+func headerBounds(pf *rustsrc.ParsedFile, it *rustsrc.Item) map[string]string {
+	lo, hi := itemTokens(pf, it)
+	i := lo
+	for i < hi && kindAt(pf, i) != rustsrc.KwImpl && kindAt(pf, i) != rustsrc.KwTrait && kindAt(pf, i) != rustsrc.KwStruct &&
+		kindAt(pf, i) != rustsrc.KwEnum {
+		i++
+	}
+	if kindAt(pf, i) == rustsrc.KwImpl {
+		i++
+	} else {
+		i += 2
+	}
+	bounds := map[string]string{}
+	if kindAt(pf, i) == rustsrc.Lt {
+		end := skipAngles(pf, i, hi)
+		readBounds(pf, i+1, end-1, bounds)
+		i = end
+	}
+	body := scanTo(pf, i, hi, rustsrc.LBrace)
+	if w := scanTo(pf, i, body, rustsrc.KwWhere); w < body {
+		readBounds(pf, w+1, body, bounds)
+	}
+	return bounds
 }
 
 // readBounds reads `T: Bound` pairs at depth 0 of tokens [lo, hi) (generics or a where clause).
