@@ -671,6 +671,14 @@ impl Store {
         let f = if true { let x = 1; self.load().unwrap_err() } else { Fail };
         f.report();
     }
+    pub fn literals(&self) {
+        "x".shout();
+        let (p, q) = (self.find().unwrap(), Fail);
+        p.go();
+        q.report();
+        let v = self.items.iter().collect::<Vec<&Item>>();
+        v.first().unwrap().go();
+    }
     pub fn tried(&self) -> Result<(), Fail> {
         let y = if true { self.load() } else if false { self.load() } else { self.load() }?;
         y.go();
@@ -678,6 +686,9 @@ impl Store {
     }
 }
 pub enum Ev { Hit(Item), Miss { why: Fail, n: u8 }, Both(Item, Fail) }
+pub trait Shout { fn shout(&self); }
+impl Shout for str { fn shout(&self) {} }
+impl Shout for Item { fn shout(&self) {} }
 `}})
 	expectCallees(t, g, map[string]map[string]string{
 		"a::Store::patterns": {"a::Store::find": "exact", "a::Store::load": "exact",
@@ -688,6 +699,8 @@ pub enum Ev { Hit(Item), Miss { why: Fail, n: u8 }, Both(Item, Fail) }
 		"a::Store::scoped": {"a::Store::find": "exact", "a::Item::go": "exact",
 			"a::Other::report": "exact"},
 		"a::Store::branches": {"a::Store::ev": "exact", "a::Store::load": "exact", "a::Item::go": "exact",
+			"a::Fail::report": "exact"},
+		"a::Store::literals": {"a::Store::find": "exact", "a::str::shout": "exact", "a::Item::go": "exact",
 			"a::Fail::report": "exact"},
 		"a::Store::tried": {"a::Store::load": "exact", "a::Item::go": "exact"},
 		"a::Store::matches": {"a::Store::ev": "exact", "a::Store::two": "exact", "a::Item::go": "exact",

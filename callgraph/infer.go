@@ -483,6 +483,14 @@ func (l *linker) stepType(c int32, t ty, s step, depth int) []ty {
 			return optionOf(l.innerType(t, 1, depth))
 		}
 	}
+	if s.typ != "" && (s.name == "collect" || s.name == "parse" || s.name == "sum" || s.name == "product") {
+		// The turbofish names the result: collect::<Vec<u8>>(), parse::<T>() (a Result).
+		out := l.resolveTy(tctx{c: c, mod: l.mod}, s.typ, depth+1)
+		if s.name == "parse" {
+			return []ty{{d: def{kind: defExternal}, name: "Result", elem: out}}
+		}
+		return out
+	}
 	ds := l.methodsOn(c, t, s.name, depth)
 	for _, d := range ds {
 		if d.kind == defFn {

@@ -42,6 +42,7 @@ type step struct {
 	kind  stepKind
 	nargs int8
 	name  string
+	typ   string // a method call's turbofish type: collect::<Vec<u8>>()
 }
 
 // expr is a receiver or initialiser expression: a base and postfix steps. A base is a local name
@@ -197,6 +198,8 @@ func receiverStart(pf *rustsrc.ParsedFile, end int) int {
 				continue
 			}
 			return i
+		case rustsrc.Str, rustsrc.RawStr, rustsrc.ByteStr, rustsrc.RawByteStr, rustsrc.Char, rustsrc.Byte:
+			return i
 		case rustsrc.RBrace: // Type { .. }.m()
 			o := int(pf.Match[i])
 			if o > 0 && kindAt(pf, o-1) == rustsrc.Ident {
@@ -254,6 +257,9 @@ func parseExpr(pf *rustsrc.ParsedFile, lo, hi int) *expr {
 		i++
 	}
 	switch kindAt(pf, i) {
+	case rustsrc.Str, rustsrc.RawStr, rustsrc.ByteStr, rustsrc.RawByteStr, rustsrc.Char, rustsrc.Byte:
+		e.lit = literalTypes[kindAt(pf, i)]
+		i++
 	case rustsrc.Lt: // <T>::f(..), <T as Trait>::f(..)
 		gt := skipAngles(pf, i, hi)
 		if kindAt(pf, gt) != rustsrc.PathSep || kindAt(pf, gt+1) != rustsrc.Ident || kindAt(pf, gt+2) != rustsrc.LParen || gt+2 >= hi {
@@ -307,6 +313,9 @@ func parseExpr(pf *rustsrc.ParsedFile, lo, hi int) *expr {
 		case kindAt(pf, j) == rustsrc.LBrace && j < hi && isUpper(segs[len(segs)-1]):
 			e.lit = strings.Join(segs, "::")
 			i = closeOf(pf, j) + 1
+		case len(segs) == 1 && isUpper(segs[0]) && strings.ToUpper(segs[0]) != segs[0]:
+			e.lit = segs[0] // a unit struct (CamelCase; an all-caps name is a const)
+			i = j
 		case len(segs) == 1 && segs[0] != "::":
 			e.local = segs[0]
 			i = j
@@ -336,12 +345,14 @@ func parseExpr(pf *rustsrc.ParsedFile, lo, hi int) *expr {
 				i = n + 1
 			case k == rustsrc.Ident:
 				j := n + 1
+				turbofish := ""
 				if kindAt(pf, j) == rustsrc.PathSep && kindAt(pf, j+1) == rustsrc.Lt {
 					j = skipAngles(pf, j+1, hi)
+					turbofish = closeAngles(tokText(pf, n+3, j-1))
 				}
 				name := strings.Clone(pf.Text(pf.Tokens[n]))
 				if kindAt(pf, j) == rustsrc.LParen && j < hi {
-					e.steps = append(e.steps, step{kind: stepMethod, name: name, nargs: countArgs(pf, j)})
+					e.steps = append(e.steps, step{kind: stepMethod, name: name, nargs: countArgs(pf, j), typ: turbofish})
 					if i = closeOf(pf, j) + 1; i <= 0 {
 						return nil
 					}
@@ -364,6 +375,19 @@ func parseExpr(pf *rustsrc.ParsedFile, lo, hi int) *expr {
 	}
 	return e
 }
+
+// closeAngles completes a type text cut before the >> token that closed it and an enclosing
+// list (the last bound of <T: AsRef<[u8]>>, the turbofish of collect::<Vec<u8>>()).
+func closeAngles(t string) string {
+	if n := strings.Count(t, "<") - strings.Count(t, ">") + strings.Count(t, "->"); n > 0 && n < 8 {
+		return t + strings.Repeat(">", n)
+	}
+	return t
+}
+
+// literalTypes are the types of literals whose type is not inferred (numbers are).
+var literalTypes = map[rustsrc.Kind]string{rustsrc.Str: "str", rustsrc.RawStr: "str", rustsrc.ByteStr: "[u8]",
+	rustsrc.RawByteStr: "[u8]", rustsrc.Char: "char", rustsrc.Byte: "u8"}
 
 func isUpper(s string) bool { return s != "" && s[0] >= 'A' && s[0] <= 'Z' }
 
@@ -457,6 +481,20 @@ func letPattern(pf *rustsrc.ParsedFile, let, p, hi int, out []binding) []binding
 	case !cond && (k == rustsrc.KwElse || k == rustsrc.Semi):
 	default:
 		return out
+	}
+	if pc := closeOf(pf, p); kindAt(pf, p) == rustsrc.LParen && pc == eq-1 && kindAt(pf, eq+1) == rustsrc.LParen && closeOf(pf, eq+1) == end-1 {
+		// let (a, b) = (x, y);
+		var pats, vals [][2]int
+		eachPart(pf, p, func(_, lo, hi int) { pats = append(pats, [2]int{lo, hi}) })
+		eachPart(pf, eq+1, func(_, lo, hi int) { vals = append(vals, [2]int{lo, hi}) })
+		if len(pats) == len(vals) && len(pats) > 1 {
+			for k, pr := range pats {
+				if v := valueAt(pf, vals[k][0], vals[k][1], 0); v != nil {
+					out = patternBindings(pf, pr[0], pr[1], v, pf.Tokens[let].Off, scope, out)
+				}
+			}
+			return out
+		}
 	}
 	e := parseExpr(pf, eq+1, end)
 	if e == nil {
@@ -1139,11 +1177,7 @@ func readBounds(pf *rustsrc.ParsedFile, lo, hi int, bounds map[string]string) {
 					continue
 				}
 				if t := tokText(pf, start, e); t != "" && kindAt(pf, start) != rustsrc.Lifetime && kindAt(pf, start) != rustsrc.Question {
-					// The last bound of <T: AsRef<[u8]>> ends in the list's >> token.
-					if n := strings.Count(t, "<") - strings.Count(t, ">") + strings.Count(t, "->"); n > 0 && n < 8 {
-						t += strings.Repeat(">", n)
-					}
-					traits = append(traits, t)
+					traits = append(traits, closeAngles(t))
 				}
 				start = e + 1
 				if k != rustsrc.Plus {
