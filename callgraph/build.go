@@ -496,7 +496,9 @@ func (l *linker) boundDispatch(c int32, t ty, name string, from int32, cs *callS
 	try := func(v int32) {
 		ci := l.crates[v]
 		for _, f := range ci.implFns[key2(t.name, name)] {
-			if argsMayMatch(t.args, ci.fns[f].traitArgs) {
+			// Derived impls (every #[derive(Clone)]) are left out: the bound says nothing
+			// about which of those types the generic is instantiated with.
+			if ci.fns[f].flags&FlagDerived == 0 && argsMayMatch(t.args, ci.fns[f].traitArgs) {
 				l.add(from, def{kind: defFn, crate: v, fn: f}, cs, EdgeTrait)
 				found = true
 			}

@@ -858,3 +858,22 @@ impl<B: StateID> Timed<B> { pub fn len(&self) -> usize { self.bar.to_usize() } }
 	want := map[string]string{"a::StateID::to_usize": "exact", "a::u32::to_usize": "trait"}
 	expectCallees(t, g, map[string]map[string]string{"a::Repr::state": want, "a::Repr::first": want, "a::Timed::len": want})
 }
+
+// #[derive]s of std traits write methods: calls of them on the type resolve (x.clone(), a == b,
+// S::default()); a generic bound or an unknown receiver does not reach them.
+func TestDerivedMethods(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct S { n: u8 }
+pub mod m {
+    #[derive(std::clone::Clone)]
+    pub enum E { A }
+}
+pub fn f(a: &S, b: &S, e: &m::E) -> bool { a.clone(); e.clone(); S::default(); a == b }
+pub fn g<T: Clone>(t: &T, xs: Vec<u8>) { t.clone(); xs.each(|x| x.clone()); }
+`}})
+	expectCallees(t, g, map[string]map[string]string{
+		"a::f": {"a::S::clone": "exact", "a::m::E::clone": "exact", "a::S::default": "exact", "a::S::eq": "exact"},
+		"a::g": {},
+	})
+}

@@ -70,6 +70,9 @@ const (
 	FlagPub                       // declared pub (at any restriction)
 	FlagBin                       // belongs to a binary target
 	FlagImpl                      // inside an impl block
+	// FlagDerived marks a method a #[derive] of a std trait writes (clone, eq, fmt, ...): it has
+	// no source, and it is a target of calls on its type only, not an approximate candidate.
+	FlagDerived
 )
 
 // param is a local name with a type path as written (a fn parameter, or self).
@@ -255,12 +258,14 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile) {
 			switch {
 			case (it.Kind == rustsrc.ItemStruct || it.Kind == rustsrc.ItemUnion) && sid >= 0:
 				ci.addTypeBounds(name, headerBounds(pf, it))
+				ci.addDerived(pf, it, name, parentScope, fileIdx, prefix)
 				structFields(pf, it, func(f, typ string) {
 					if typ != "" {
 						ci.fields[fieldKey(sid, f)] = typeRef{typ, parentScope}
 					}
 				})
 			case it.Kind == rustsrc.ItemEnum && sid >= 0:
+				ci.addDerived(pf, it, name, parentScope, fileIdx, prefix)
 				enumVariantFields(pf, it, func(f, typ string) {
 					if typ != "" {
 						ci.fields[fieldKey(sid, f)] = typeRef{typ, parentScope}
@@ -399,6 +404,56 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile) {
 	ci.indexCalls(pf, fileIdx, fnOf)
 	ci.indexImplicitCalls(pf, fnOf)
 	ci.indexTypeMacros(pf)
+}
+
+// derivedMethods are the methods a #[derive] of a std trait writes: name, parameters besides
+// self (-1: no self), return type.
+var derivedMethods = map[string]struct {
+	name    string
+	nparams int8
+	ret     string
+}{
+	"Clone": {"clone", 0, "Self"}, "PartialEq": {"eq", 1, "bool"}, "Debug": {"fmt", 1, ""},
+	"Default": {"default", -1, "Self"}, "Hash": {"hash", 1, ""}, "PartialOrd": {"partial_cmp", 1, ""},
+	"Ord": {"cmp", 1, ""},
+}
+
+// addDerived adds the methods the #[derive(..)] attributes of type item it write, so that calls
+// of them (x.clone(), a == b, S::default()) resolve; they have no calls of their own here.
+func (ci *crateIndex) addDerived(pf *rustsrc.ParsedFile, it *rustsrc.Item, typ, mod string, file int32, prefix string) {
+	for _, a := range it.Attrs {
+		if a.Path != "derive" || a.ArgsEnd <= a.ArgsStart || int(a.ArgsEnd) > len(pf.Tokens) {
+			continue
+		}
+		for k := int(a.ArgsStart); k < int(a.ArgsEnd); k++ {
+			if kindAt(pf, k) != rustsrc.Ident || kindAt(pf, k+1) == rustsrc.PathSep {
+				continue
+			}
+			trait := pf.Text(pf.Tokens[k])
+			m, ok := derivedMethods[trait]
+			if !ok {
+				continue
+			}
+			trait = strings.Clone(trait)
+			id := int32(len(ci.fns))
+			d := fnDecl{name: m.name, module: mod, self: typ, trait: trait, file: file, ret: m.ret,
+				line: int32(pf.Position(int(it.Pos)).Line), nparams: max(m.nparams, 0),
+				flags: FlagBody | FlagImpl | FlagDerived | FlagPub}
+			d.path = ci.ident + strings.TrimPrefix(strings.TrimPrefix(mod, prefix), "crate") + "::" + typ + "::" + m.name
+			if prefix != "" {
+				d.path = ci.ident + "::{bin}" + strings.TrimPrefix(strings.TrimPrefix(mod, prefix), "crate") + "::" + typ + "::" + m.name
+				d.flags |= FlagBin
+			}
+			if m.nparams >= 0 {
+				d.flags |= FlagMethod
+				d.params = []param{{"self", typ}}
+			}
+			ci.fns = append(ci.fns, d)
+			ci.methods[key2(typ, m.name)] = append(ci.methods[key2(typ, m.name)], id)
+			ci.implFns[key2(trait, m.name)] = append(ci.implFns[key2(trait, m.name)], id)
+			ci.implTraits[typ] = appendUnique(ci.implTraits[typ], trait)
+		}
+	}
 }
 
 // addTypeBounds merges the bounds of a type's generic parameters, the first ones read winning.
