@@ -340,13 +340,15 @@ func (l *linker) add(from int32, d def, cs *callSite, kind EdgeKind) {
 	to := l.base[d.crate] + d.fn
 	k := uint64(uint32(from))<<32 | uint64(uint32(to))
 	if i, ok := l.seen[k]; ok {
+		off := l.out[i].CfgOff && cs.cfgOff
 		if kind < l.out[i].Kind {
 			l.out[i] = Edge{From: from, To: to, Line: cs.line, Col: cs.col, Kind: kind}
 		}
+		l.out[i].CfgOff = off
 		return
 	}
 	l.seen[k] = len(l.out)
-	l.out = append(l.out, Edge{From: from, To: to, Line: cs.line, Col: cs.col, Kind: kind})
+	l.out = append(l.out, Edge{From: from, To: to, Line: cs.line, Col: cs.col, Kind: kind, CfgOff: cs.cfgOff})
 }
 
 func (l *linker) linkCall(c int32, cs *callSite, st *Stats) {

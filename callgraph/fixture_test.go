@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -876,4 +877,48 @@ pub fn g<T: Clone>(t: &T, xs: Vec<u8>) { t.clone(); xs.each(|x| x.clone()); }
 		"a::f": {"a::S::clone": "exact", "a::m::E::clone": "exact", "a::S::default": "exact", "a::S::eq": "exact"},
 		"a::g": {},
 	})
+}
+
+// Call sites under a #[cfg] false on x86_64 Linux (on the fn, an enclosing module or file, or a
+// statement or block in the body) are marked, not dropped; unknown features are not false.
+func TestCfgOffLinux(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub fn target() {}
+pub fn target2() {}
+pub fn target3() {}
+#[cfg(windows)]
+pub fn win() { target(); }
+pub fn mixed() {
+    #[cfg(target_os = "macos")]
+    { target(); }
+    #[cfg(unix)]
+    target2();
+    #[cfg(all(unix, not(feature = "x")))]
+    target3();
+}
+#[cfg(any(windows, target_os = "ios"))]
+mod w { pub fn g() { super::target(); } }
+#[cfg(target_arch = "wasm32")]
+mod sys;
+#[cfg(unix)]
+#[path = "unix.rs"]
+mod imp;
+#[cfg(windows)]
+#[path = "windows.rs"]
+mod imp;
+`, "src/sys.rs": `pub fn s() { crate::target(); }`, "src/unix.rs": `pub fn u() { crate::target2(); }`,
+		"src/windows.rs": `pub fn w() { crate::target3(); }`}})
+	want := map[string]bool{"a::win": true, "a::mixed->a::target": true, "a::mixed->a::target2": false,
+		"a::mixed->a::target3": false, "a::w::g": true, "a::sys::s": true, "a::imp::u": false, "a::imp::w": true}
+	got := map[string]bool{}
+	for _, e := range g.Edges() {
+		from, to := g.Fns[e.From].Path, g.Fns[e.To].Path
+		if from == "a::mixed" {
+			from += "->" + to
+		}
+		got[from] = e.CfgOff
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("cfg-off edges %v, want %v", got, want)
+	}
 }

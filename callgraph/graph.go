@@ -35,6 +35,9 @@ type Edge struct {
 	From, To  int32
 	Line, Col int32
 	Kind      EdgeKind
+	// CfgOff: every call site of the edge sits under a #[cfg(..)] that is false on x86_64 Linux
+	// (another platform's code, kept in the graph). Not persisted by the store.
+	CfgOff bool
 }
 
 // Function is one Rust function of the graph.

@@ -1,6 +1,7 @@
 package callgraph
 
 import (
+	"path"
 	"strings"
 
 	"github.com/cratewatch/cratewatch/rustsrc"
@@ -88,6 +89,7 @@ type callSite struct {
 	recvExpr      *expr  // the receiver expression of a method call, nil if it is not a postfix chain
 	op            string // the trait of a call without call syntax (operator, for loop), "" otherwise
 	nargs         int8   // arguments of a method call (-1 if unknown)
+	cfgOff        bool   // under a #[cfg] false on x86_64 Linux
 	line, col     int32
 }
 
@@ -156,6 +158,7 @@ func indexCrate(c *rustsrc.Crate) *crateIndex {
 		structIDs: map[string][]int32{},
 	}
 	testMods := testModules(c)
+	offMods, offFiles := offLinuxModules(c)
 	for _, f := range c.Files {
 		if f.Module == "" || (f.Target != rustsrc.TargetLib && f.Target != rustsrc.TargetBin) || underAny(f.Module, testMods) {
 			continue
@@ -163,7 +166,7 @@ func indexCrate(c *rustsrc.Crate) *crateIndex {
 		if f.Target == rustsrc.TargetLib && f.Module == "crate" {
 			ci.hasLib = true
 		}
-		ci.indexFile(f)
+		ci.indexFile(f, underAny(f.Module, offMods) || offFiles[f.Path])
 	}
 	ci.problems = c.Problems
 	return ci
@@ -193,7 +196,8 @@ func parentMod(key string) string {
 	return key[:i]
 }
 
-func (ci *crateIndex) indexFile(f *rustsrc.CrateFile) {
+// indexFile indexes one file; fileOff says its module is under a cfg false on Linux.
+func (ci *crateIndex) indexFile(f *rustsrc.CrateFile, fileOff bool) {
 	pf := f.Parsed
 	prefix := ""
 	if f.Target == rustsrc.TargetBin {
@@ -208,10 +212,17 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile) {
 	fnOf := make([]int32, len(pf.Items))
 	skip := make([]bool, len(pf.Items))
 	ownerBounds := map[int32]map[string]string{} // impl or trait item: its generic bounds
+	// off[i]: item i is under a cfg false on Linux; offIn[i]: the parts of its body that are.
+	off := make([]bool, len(pf.Items))
+	offIn := make([][][2]int32, len(pf.Items))
 	for i := range pf.Items {
 		it := &pf.Items[i]
 		fnOf[i] = -1
 		skip[i] = isCfgTest(pf, it.Attrs) || it.Parent != rustsrc.None && skip[it.Parent]
+		off[i] = fileOff || cfgOffLinux(pf, it.Attrs) || it.Parent != rustsrc.None && off[it.Parent]
+		if it.Kind == rustsrc.ItemFn && it.BodyEnd > it.BodyStart {
+			offIn[i] = cfgOffRanges(pf, int(it.BodyStart), int(it.BodyEnd), nil)
+		}
 		if skip[i] {
 			continue
 		}
@@ -401,8 +412,16 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile) {
 		}
 		m.uses = append(m.uses, useDecl{name: strings.Clone(name), path: segs, pub: u.Vis != ""})
 	}
-	ci.indexCalls(pf, fileIdx, fnOf)
-	ci.indexImplicitCalls(pf, fnOf)
+	cfgOff := func(item int32, pos int32) bool {
+		for ; item != rustsrc.None; item = pf.Items[item].Parent {
+			if off[item] || inRanges(offIn[item], pos) {
+				return true
+			}
+		}
+		return fileOff
+	}
+	ci.indexCalls(pf, fileIdx, fnOf, cfgOff)
+	ci.indexImplicitCalls(pf, fnOf, cfgOff)
 	ci.indexTypeMacros(pf)
 }
 
@@ -573,7 +592,7 @@ func lookupRule(pf *rustsrc.ParsedFile, mo, mc, tc int) (macroRule, bool) {
 }
 
 // indexImplicitCalls records the operator and for-loop calls of the file's fns.
-func (ci *crateIndex) indexImplicitCalls(pf *rustsrc.ParsedFile, fnOf []int32) {
+func (ci *crateIndex) indexImplicitCalls(pf *rustsrc.ParsedFile, fnOf []int32, cfgOff func(item, pos int32) bool) {
 	children := map[int32][][2]int{}
 	for i := range pf.Items {
 		if p := pf.Items[i].Parent; p != rustsrc.None && fnOf[p] >= 0 {
@@ -591,13 +610,14 @@ func (ci *crateIndex) indexImplicitCalls(pf *rustsrc.ParsedFile, fnOf []int32) {
 		for _, ic := range found {
 			pos := pf.Position(int(ic.pos))
 			ci.calls = append(ci.calls, callSite{fn: fnOf[i], kind: rustsrc.CallMethod, path: []string{ic.name},
-				recvExpr: ic.recv, op: ic.trait, nargs: -1, line: int32(pos.Line), col: int32(pos.Column)})
+				recvExpr: ic.recv, op: ic.trait, nargs: -1, line: int32(pos.Line), col: int32(pos.Column),
+				cfgOff: cfgOff(int32(i), ic.pos)})
 		}
 	}
 }
 
 // indexCalls records the call sites of the file's functions with what is known of receivers.
-func (ci *crateIndex) indexCalls(pf *rustsrc.ParsedFile, fileIdx int32, fnOf []int32) {
+func (ci *crateIndex) indexCalls(pf *rustsrc.ParsedFile, fileIdx int32, fnOf []int32, cfgOff func(item, pos int32) bool) {
 	for ci2 := range pf.Calls {
 		c := &pf.Calls[ci2]
 		item := c.Fn
@@ -610,7 +630,8 @@ func (ci *crateIndex) indexCalls(pf *rustsrc.ParsedFile, fileIdx int32, fnOf []i
 		fn := fnOf[item]
 		pos := pf.Position(int(c.Pos))
 		cs := callSite{fn: fn, kind: c.Kind, path: cloneSegs(c.Path), qself: strings.Clone(c.QSelf),
-			qtrait: strings.Clone(c.QTrait), recv: strings.Clone(c.Receiver), line: int32(pos.Line), col: int32(pos.Column)}
+			qtrait: strings.Clone(c.QTrait), recv: strings.Clone(c.Receiver), line: int32(pos.Line), col: int32(pos.Column),
+			cfgOff: cfgOff(c.Fn, c.Pos)}
 		cs.nargs = -1
 		if c.Kind == rustsrc.CallMethod {
 			if t := tokIndex(pf.Tokens, c.Pos); t >= 0 {
@@ -704,25 +725,74 @@ func isCfgTest(pf *rustsrc.ParsedFile, attrs []rustsrc.Attr) bool {
 	return false
 }
 
-// testModules lists the module paths declared #[cfg(test)] mod x; in the crate's files.
-func testModules(c *rustsrc.Crate) []string {
-	var out []string
+// eachModDecl calls visit with each file-level mod x; declaration of the crate's files, and with
+// each file and a nil item (for the file's inner attributes).
+func eachModDecl(c *rustsrc.Crate, visit func(f *rustsrc.CrateFile, it *rustsrc.Item)) {
 	for _, f := range c.Files {
 		if f.Module == "" {
 			continue
 		}
-		pf := f.Parsed
-		for i := range pf.Items {
-			it := &pf.Items[i]
-			if it.Kind == rustsrc.ItemMod && !it.Inline && it.Parent == rustsrc.None && isCfgTest(pf, it.Attrs) {
-				out = append(out, f.Module+"::"+it.Name)
+		for i := range f.Parsed.Items {
+			if it := &f.Parsed.Items[i]; it.Kind == rustsrc.ItemMod && !it.Inline && it.Parent == rustsrc.None {
+				visit(f, it)
 			}
 		}
-		if isCfgTest(pf, pf.InnerAttrs) {
+		visit(f, nil)
+	}
+}
+
+// testModules lists the module paths declared #[cfg(test)] mod x; in the crate's files.
+func testModules(c *rustsrc.Crate) []string {
+	var out []string
+	eachModDecl(c, func(f *rustsrc.CrateFile, it *rustsrc.Item) {
+		switch {
+		case it == nil && isCfgTest(f.Parsed, f.Parsed.InnerAttrs):
 			out = append(out, f.Module)
+		case it != nil && isCfgTest(f.Parsed, it.Attrs):
+			out = append(out, f.Module+"::"+it.Name)
+		}
+	})
+	return out
+}
+
+// offLinuxModules lists the module paths all of whose declarations, or whose file's inner
+// attributes, are under a cfg false on Linux; and the files that a #[path] module declaration
+// under such a cfg names (mod imp; is often declared once per platform, each with its file).
+func offLinuxModules(c *rustsrc.Crate) ([]string, map[string]bool) {
+	off := map[string]bool{}
+	files := map[string]bool{}
+	eachModDecl(c, func(f *rustsrc.CrateFile, it *rustsrc.Item) {
+		if it == nil {
+			if cfgOffLinux(f.Parsed, f.Parsed.InnerAttrs) {
+				off[f.Module] = true
+			}
+			return
+		}
+		isOff := cfgOffLinux(f.Parsed, it.Attrs)
+		if p := pathAttr(it.Attrs); p != "" {
+			files[path.Join(path.Dir(f.Path), p)] = isOff
+			return
+		}
+		k := f.Module + "::" + it.Name
+		o, seen := off[k]
+		off[k] = (o || !seen) && isOff
+	})
+	var out []string
+	for k, o := range off {
+		if o {
+			out = append(out, k)
 		}
 	}
-	return out
+	return out, files
+}
+
+func pathAttr(attrs []rustsrc.Attr) string {
+	for _, a := range attrs {
+		if a.Path == "path" {
+			return a.Value
+		}
+	}
+	return ""
 }
 
 func underAny(mod string, roots []string) bool {

@@ -1,7 +1,8 @@
 // Command cwedges builds cratewatch's call graph over a corpus directory and prints the edges out
 // of the named crates' library functions, for eval/callgraph/eval.py to compare with rustc's.
 //
-// Output, tab-separated: crate, version, caller key, callee key, edge kind, callee has a body.
+// Output, tab-separated: crate, version, caller key, callee key, edge kind, callee has a body, call
+// sites all under a #[cfg] false on x86_64 Linux.
 // A key is crate::Owner::name for methods and associated functions and the defining path
 // otherwise, the form the eval's demangled symbols are reduced to.
 package main
@@ -66,7 +67,7 @@ func main() {
 			fmt.Fprintf(w, "F\t%s\t%s\t%s\n", c.Name, c.Version, key(fn))
 			for _, e := range g.Callees(fn) {
 				body := g.Fns[e.To].Flags&callgraph.FlagBody != 0
-				fmt.Fprintf(w, "E\t%s\t%s\t%s\t%s\t%s\t%v\n", c.Name, c.Version, key(fn), key(e.To), e.Kind, body)
+				fmt.Fprintf(w, "E\t%s\t%s\t%s\t%s\t%s\t%v\t%v\n", c.Name, c.Version, key(fn), key(e.To), e.Kind, body, e.CfgOff)
 			}
 		}
 	}

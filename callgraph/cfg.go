@@ -1,0 +1,169 @@
+package callgraph
+
+import "github.com/cratewatch/cratewatch/rustsrc"
+
+// The graph keeps every platform's code: a security tool must not drop the Windows branch of a
+// crate because it was built on Linux. Call sites under a #[cfg(..)] that is false when building
+// for x86_64 Linux are marked instead (Edge.CfgOff), so that a comparison with a Linux build can
+// tell them apart.
+
+// linuxCfg gives the value of cfg names and name = "value" pairs on x86_64 Linux (GNU). Names not
+// listed (features, debug_assertions, ...) are unknown: a predicate that depends on them is not
+// known to be false.
+var linuxCfg = map[string]map[string]bool{
+	"unix": {"": true}, "windows": {"": false}, "test": {"": false}, "doc": {"": false}, "miri": {"": false},
+	"docsrs": {"": false}, "fuzzing": {"": false},
+	"target_os": {"linux": true}, "target_family": {"unix": true}, "target_arch": {"x86_64": true},
+	"target_pointer_width": {"64": true}, "target_env": {"gnu": true}, "target_endian": {"little": true},
+	"target_vendor": {"unknown": true}, "panic": {"unwind": true},
+	"target_has_atomic": {"8": true, "16": true, "32": true, "64": true, "ptr": true},
+}
+
+// tri is a three-valued truth: a cfg predicate may depend on features the eval does not know.
+type tri int8
+
+const (
+	triFalse tri = iota - 1
+	triUnknown
+	triTrue
+)
+
+// cfgOffLinux reports whether attrs hold a #[cfg(p)] with p false on x86_64 Linux.
+func cfgOffLinux(pf *rustsrc.ParsedFile, attrs []rustsrc.Attr) bool {
+	for _, a := range attrs {
+		if a.Path == "cfg" && a.ArgsEnd > a.ArgsStart && int(a.ArgsEnd) <= len(pf.Tokens) {
+			if v, _ := evalCfg(pf, int(a.ArgsStart), int(a.ArgsEnd), 0); v == triFalse {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// evalCfg evaluates the predicate starting at token i (ending before hi) and returns its value
+// and the index after it.
+func evalCfg(pf *rustsrc.ParsedFile, i, hi, depth int) (tri, int) {
+	if i >= hi || kindAt(pf, i) != rustsrc.Ident || depth > 16 {
+		return triUnknown, hi
+	}
+	name := pf.Text(pf.Tokens[i])
+	if kindAt(pf, i+1) == rustsrc.LParen && (name == "all" || name == "any" || name == "not") {
+		end := closeOf(pf, i+1)
+		if end < 0 || end > hi {
+			return triUnknown, hi
+		}
+		var vals []tri
+		for j := i + 2; j < end; {
+			v, next := evalCfg(pf, j, end, depth+1)
+			vals = append(vals, v)
+			j = next
+			if kindAt(pf, j) == rustsrc.Comma {
+				j++
+			} else if j < end {
+				return triUnknown, end + 1
+			}
+		}
+		return combine(name, vals), end + 1
+	}
+	vals, known := linuxCfg[name]
+	value := ""
+	next := i + 1
+	if kindAt(pf, i+1) == rustsrc.Eq && kindAt(pf, i+2) == rustsrc.Str {
+		t := pf.Text(pf.Tokens[i+2])
+		if len(t) >= 2 {
+			value = t[1 : len(t)-1]
+		}
+		next = i + 3
+	}
+	switch {
+	case !known || vals == nil:
+		return triUnknown, next
+	case vals[value]:
+		return triTrue, next
+	}
+	if _, listed := vals[value]; listed || value != "" {
+		return triFalse, next // a listed false name, or another OS, arch, family, ...
+	}
+	return triUnknown, next
+}
+
+func combine(op string, vals []tri) tri {
+	switch op {
+	case "not":
+		if len(vals) != 1 {
+			return triUnknown
+		}
+		return -vals[0]
+	case "all":
+		out := triTrue
+		for _, v := range vals {
+			out = min(out, v)
+		}
+		return out
+	}
+	out := triFalse // any
+	for _, v := range vals {
+		out = max(out, v)
+	}
+	return out
+}
+
+// cfgOffRanges lists the byte ranges of a fn body [lo, hi) that follow a #[cfg(p)] false on
+// Linux: the statement, block or expression the attribute applies to.
+func cfgOffRanges(pf *rustsrc.ParsedFile, lo, hi int, out [][2]int32) [][2]int32 {
+	for i := lo; i+2 < hi; i++ {
+		if kindAt(pf, i) != rustsrc.Pound || kindAt(pf, i+1) != rustsrc.LBracket {
+			continue
+		}
+		end := closeOf(pf, i+1)
+		if end < 0 || end >= hi || kindAt(pf, i+2) != rustsrc.Ident || pf.Text(pf.Tokens[i+2]) != "cfg" ||
+			kindAt(pf, i+3) != rustsrc.LParen {
+			continue
+		}
+		if v, _ := evalCfg(pf, i+4, closeOf(pf, i+3), 0); v != triFalse {
+			continue
+		}
+		s := end + 1
+		for kindAt(pf, s) == rustsrc.Pound && kindAt(pf, s+1) == rustsrc.LBracket && closeOf(pf, s+1) > 0 { // more attributes
+			s = closeOf(pf, s+1) + 1
+		}
+		e := stmtExtent(pf, s, hi)
+		if s < e {
+			out = append(out, [2]int32{pf.Tokens[s].Off, pf.Tokens[e-1].End})
+		}
+		i = end
+	}
+	return out
+}
+
+// stmtExtent returns the index after the statement or expression starting at s: a block, an
+// if/else chain, a loop or match, else everything to the ; or , that ends it.
+func stmtExtent(pf *rustsrc.ParsedFile, s, hi int) int {
+	switch kindAt(pf, s) {
+	case rustsrc.LBrace:
+		if c := closeOf(pf, s); c > 0 {
+			return c + 1
+		}
+		return s
+	case rustsrc.KwIf, rustsrc.KwMatch, rustsrc.KwFor, rustsrc.KwWhile, rustsrc.KwLoop, rustsrc.KwUnsafe:
+		end := closeOf(pf, scanTo(pf, s+1, hi, rustsrc.LBrace))
+		for end > 0 && kindAt(pf, end+1) == rustsrc.KwElse {
+			end = closeOf(pf, scanTo(pf, end+2, hi, rustsrc.LBrace))
+		}
+		if end < 0 {
+			return s
+		}
+		return end + 1
+	}
+	return scanTo(pf, s, hi, rustsrc.Semi, rustsrc.Comma)
+}
+
+// inRanges reports whether byte offset off lies in one of the ranges.
+func inRanges(rs [][2]int32, off int32) bool {
+	for _, r := range rs {
+		if r[0] <= off && off < r[1] {
+			return true
+		}
+	}
+	return false
+}
