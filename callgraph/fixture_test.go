@@ -625,7 +625,7 @@ impl Item { pub fn go(&self) {} }
 pub struct Fail;
 impl Fail { pub fn report(&self) {} }
 pub struct Other;
-impl Other { pub fn go(&self) {} pub fn report(&self) {} }
+impl Other { pub fn go(&self) {} pub fn report(&self) {} pub fn push(&self, i: Item) {} }
 pub struct Store { items: Vec<Item>, byname: HashMap<String, Item>, pair: (u8, Item) }
 impl Store {
     fn find(&self) -> Option<&Item> { None }
@@ -679,6 +679,9 @@ impl Store {
         q.report();
         let v = self.items.iter().collect::<Vec<&Item>>();
         v.first().unwrap().go();
+        let mut w = vec![];
+        w.push(Item);
+        vec![1].push(2);
     }
     pub fn tried(&self) -> Result<(), Fail> {
         let y = if true { self.load() } else if false { self.load() } else { self.load() }?;

@@ -171,6 +171,10 @@ func receiverStart(pf *rustsrc.ParsedFile, end int) int {
 				return -1
 			}
 			i = o - 1
+			if kindAt(pf, i) == rustsrc.Not && kindAt(pf, i-1) == rustsrc.Ident { // vec![..]
+				i--
+				continue
+			}
 			if kindAt(pf, i) == rustsrc.Gt || kindAt(pf, i) == rustsrc.Shr { // turbofish f::<T>(..)
 				if i = backAngles(pf, i); i < 0 || kindAt(pf, i) != rustsrc.PathSep {
 					return -1
@@ -307,6 +311,10 @@ func parseExpr(pf *rustsrc.ParsedFile, lo, hi int) *expr {
 			j++
 		}
 		switch {
+		case kindAt(pf, j) == rustsrc.Not && len(segs) == 1 && stdMacroTypes[segs[0]] != "" && isOpenKind(kindAt(pf, j+1)) && j+1 < hi:
+			// vec![..], format!(..): std macros whose value has a known type.
+			e.lit = stdMacroTypes[segs[0]]
+			i = closeOf(pf, j+1) + 1
 		case kindAt(pf, j) == rustsrc.LParen && j < hi:
 			e.call, e.nargs = segs, countArgs(pf, j)
 			i = closeOf(pf, j) + 1
@@ -375,6 +383,9 @@ func parseExpr(pf *rustsrc.ParsedFile, lo, hi int) *expr {
 	}
 	return e
 }
+
+// stdMacroTypes are std macros in expression position and the type of their value.
+var stdMacroTypes = map[string]string{"vec": "Vec", "format": "String"}
 
 // closeAngles completes a type text cut before the >> token that closed it and an enclosing
 // list (the last bound of <T: AsRef<[u8]>>, the turbofish of collect::<Vec<u8>>()).
