@@ -549,6 +549,7 @@ func TestStdTypeNotShadowedByNamesake(t *testing.T) {
 	dc := fixtureCrate{name: "bump", version: "1.0.0", files: map[string]string{"src/lib.rs": `
 pub struct Vec { n: u8 }
 impl Vec { pub fn push(&mut self, x: u8) {} pub fn len(&self) -> usize { 0 } }
+impl IntoIterator for Vec { type Item = u8; type IntoIter = std::vec::IntoIter<u8>; fn into_iter(self) -> Self::IntoIter { todo!() } }
 pub trait Sum { fn total(&self) -> u32; }
 impl Sum for std::vec::Vec<u32> { fn total(&self) -> u32 { 0 } }
 `}}
@@ -557,6 +558,7 @@ use bump::Sum;
 pub fn uses_std() -> u32 {
     let mut v: Vec<u32> = Vec::new();
     v.push(1);
+    Vec::new().into_iter();
     v.total()
 }
 pub mod elsewhere {
@@ -565,6 +567,9 @@ pub mod elsewhere {
 `}}
 	g := buildFixture(t, dc, app)
 	got := calleeKinds(t, g, "a::uses_std")
+	if _, bad := got["bump::Vec::into_iter"]; bad {
+		t.Fatalf("std Vec::into_iter linked to the dependency's IntoIterator for its own Vec: %v", got)
+	}
 	if _, bad := got["bump::Vec::push"]; bad {
 		t.Fatalf("std Vec::push linked to the dependency's own Vec: %v", got)
 	}

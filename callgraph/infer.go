@@ -608,7 +608,7 @@ func (l *linker) methodsOn(c int32, t ty, name string, depth int) []def {
 }
 
 // foreignTraitMethods finds the methods called name of the visible trait impls for a std type
-// named typ. A crate can add methods to a std type only through a trait impl (the orphan rule
+// (or another crate's type) named typ, in crates that declare no type of that name. A crate can add methods to a std type only through a trait impl (the orphan rule
 // forbids inherent impls on foreign types), so a crate's own inherent methods on a type that
 // merely shares the name (bumpalo's collections::Vec) are not candidates; and such a method is
 // callable only where its trait is in scope (petgraph's impl Nullable for Option does not make
@@ -616,6 +616,9 @@ func (l *linker) methodsOn(c int32, t ty, name string, depth int) []def {
 func (l *linker) foreignTraitMethods(c int32, typ, name string) []def {
 	var out []def
 	for _, v := range l.vis {
+		if _, own := l.crates[v].pubTypes[typ]; own {
+			continue // its impls for a type of that name are for its own (bumpalo's Vec)
+		}
 		for _, f := range l.crates[v].methods[key2(typ, name)] {
 			if tr := l.crates[v].fns[f].trait; tr != "" && l.traitInScope(c, l.mod, tr) {
 				out = append(out, def{kind: defFn, crate: v, fn: f})
