@@ -930,3 +930,24 @@ mod imp;
 		t.Errorf("cfg-off edges %v, want %v", got, want)
 	}
 }
+
+// One module path can have a file per platform (#[path] mod imp;), each with its own struct of a
+// name: Self in each impl keeps the fields of all of them rather than of an arbitrary one.
+func TestPerPlatformModules(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub struct X;
+impl X { pub fn run(&self) {} }
+pub struct Y;
+impl Y { pub fn run(&self) {} }
+#[cfg(windows)]
+#[path = "win.rs"]
+mod imp;
+#[cfg(unix)]
+#[path = "unix.rs"]
+mod imp;
+`, "src/unix.rs": `pub struct Conn { inner: crate::X }
+impl Conn { pub fn go(&self) { self.inner.run(); } }`,
+		"src/win.rs": `pub struct Conn { inner: crate::Y }
+impl Conn { pub fn go(&self) { self.inner.run(); } }`}})
+	expectCallees(t, g, map[string]map[string]string{"a::imp::Conn::go": {"a::X::run": "exact", "a::Y::run": "exact"}})
+}

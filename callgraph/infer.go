@@ -157,11 +157,16 @@ func (l *linker) resolveTy(ctx tctx, text string, depth int) []ty {
 		if ctx.selfTrait {
 			return []ty{{d: def{kind: defTrait, crate: ctx.c, key: ctx.self}, name: ctx.self, ctx: ctx}}
 		}
-		// The impl's self type as named where the fn is: the struct itself among namesakes.
+		// The impl's self type as named where the fn is: the struct itself among namesakes (all
+		// of them when one module path has several files, #[path] mod imp; per platform).
+		var out []ty
 		for _, d := range l.resolveType(ctx.c, ctx.mod, ctx.self) {
 			if d.kind == defType && d.crate == ctx.c && d.key == ctx.self && d.fn < 0 {
-				return []ty{{d: d, name: ctx.self, args: args, ctx: ctx}}
+				out = append(out, ty{d: d, name: ctx.self, args: args, ctx: ctx})
 			}
+		}
+		if len(out) > 0 {
+			return capTys(out)
 		}
 		return []ty{{d: def{kind: defType, crate: ctx.c, key: ctx.self}, name: ctx.self, args: args, ctx: ctx}}
 	case len(segs) == 2 && segs[0] == "Self" && ctx.self != "":
