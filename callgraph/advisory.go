@@ -26,7 +26,7 @@ type Finding struct {
 	Version     string `json:"version"`
 	Function    string `json:"function"`
 	Target      string `json:"target"`
-	Approximate bool   `json:"approximate"` // the shortest path needs a trait or approximate edge
+	Approximate bool   `json:"approximate"` // no path over exact and trait edges: it needs an approximate one
 	Path        []Step `json:"path"`
 }
 
