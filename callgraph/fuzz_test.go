@@ -22,6 +22,12 @@ func FuzzBuild(f *testing.F) {
 		"pub type A = S; pub trait T: U<X<Y>> + Sized { } pub struct P(S, <u8 as Q>::R);",
 		"use vuln::*; fn g(a: A, b: &mut S) -> Result<(), ()> { let c = a.f.m()?.f; c.m().unwrap().m(); for x in a + b.f { x.m(); } (b.m().f).f.m(); Ok(()) }")
 	f.Add("struct S<T: A<B<C>>> where T: <D { f: T<", "fn f() { let x = S::<<T>::new(); x.a::<<>(); for in { } a + ; }")
+	f.Add("macro_rules! Token { [&] => { $crate::t::And }; $($r => { x };)* }\npub mod t { pub struct And; }\n"+
+		"#[derive(Clone, PartialEq)] pub enum E { A(t::And), B { f: Token![&] } }\n#[cfg(windows)] #[path = \"w.rs\"] mod imp;",
+		"#[cfg(not(unix))] fn f(e: vuln::E, v: Vec<(u8, vuln::E)>) { match e { vuln::E::A(x) | vuln::E::B { f: x, .. } if true => x.clone(), _ => {} }; "+
+			"if let Some((a, b)) = v.iter().enumerate().next() { b.1.clone(); } let (p, q) = (v, \"s\"); "+
+			"p.iter().map(|(n, x)| x.clone()).fold(0, |acc, y| { y.eq(&acc) }); let z = match q { _ => vec![1] }?; <Token![&]>::default().x(); "+
+			"#[cfg(any(windows, all(target_os = \"linux\", not(feature = \"x\"))))] { z.push(1) } }")
 	f.Fuzz(func(t *testing.T, lib, app string) {
 		b := &Builder{}
 		for _, c := range []struct{ name, src string }{{"vuln", lib}, {"app", app}} {
