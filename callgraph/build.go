@@ -303,6 +303,13 @@ func (l *linker) linkCrate(c int32, st *Stats) []Edge {
 	}
 	out := l.out
 	l.out = nil
+	// A crate's call sites and let bindings are read only while linking the crate itself (the
+	// types of other crates come from their signatures): dropping them now lowers the heap the
+	// rest of the link runs on.
+	ci.calls = nil
+	for i := range ci.fns {
+		ci.fns[i].locals = nil
+	}
 	for _, e := range out {
 		switch e.Kind {
 		case EdgeExact:

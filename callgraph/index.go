@@ -2,6 +2,7 @@ package callgraph
 
 import (
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/cratewatch/cratewatch/rustsrc"
@@ -169,6 +170,9 @@ func indexCrate(c *rustsrc.Crate) *crateIndex {
 		ci.indexFile(f, underAny(f.Module, offMods) || offFiles[f.Path])
 	}
 	ci.problems = c.Problems
+	// The index lives until the whole corpus is linked: trim the append slack.
+	ci.calls = slices.Clone(ci.calls)
+	ci.fns = slices.Clone(ci.fns)
 	return ci
 }
 
