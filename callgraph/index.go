@@ -4,6 +4,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"unique"
 
 	"github.com/cratewatch/cratewatch/rustsrc"
 )
@@ -241,7 +242,7 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile, fileOff bool) {
 		}
 		scope[i] = parentScope
 		m := ci.mod(parentScope)
-		name := strings.Clone(it.Name)
+		name := intern(it.Name)
 		switch it.Kind {
 		case rustsrc.ItemMod:
 			child := parentScope + "::" + name
@@ -301,7 +302,7 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile, fileOff bool) {
 		case rustsrc.ItemExternCrate:
 			alias := name
 			if it.Alias != "" {
-				alias = strings.Clone(it.Alias)
+				alias = intern(it.Alias)
 			}
 			if name == "self" {
 				m.uses = append(m.uses, useDecl{name: alias, path: []string{"crate"}, pub: it.Vis != ""})
@@ -336,9 +337,9 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile, fileOff bool) {
 			switch {
 			case owner != nil && owner.Kind == rustsrc.ItemImpl:
 				d.flags |= FlagImpl
-				d.self = strings.Clone(selfType)
+				d.self = intern(selfType)
 				d.trait = typeName(owner.Trait)
-				if _, args := splitType(strings.Clone(owner.Trait)); len(args) > 0 {
+				if _, args := splitType(intern(owner.Trait)); len(args) > 0 {
 					d.traitArgs = args
 				}
 				ci.methods[key2(d.self, name)] = append(ci.methods[key2(d.self, name)], id)
@@ -350,7 +351,7 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile, fileOff bool) {
 				}
 			case owner != nil && owner.Kind == rustsrc.ItemTrait:
 				d.flags |= FlagInTrait
-				d.trait = strings.Clone(owner.Name)
+				d.trait = intern(owner.Name)
 				ci.traitFns[key2(d.trait, name)] = append(ci.traitFns[key2(d.trait, name)], id)
 			default:
 				m.items[name] = append(m.items[name], def{kind: defFn, fn: id})
@@ -364,7 +365,7 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile, fileOff bool) {
 					outer = headerBounds(pf, owner)
 					ownerBounds[it.Parent] = outer
 					if owner.Kind == rustsrc.ItemImpl && owner.SelfName != "" {
-						ci.addTypeBounds(strings.Clone(owner.SelfName), outer)
+						ci.addTypeBounds(intern(owner.SelfName), outer)
 					}
 				}
 			}
@@ -375,7 +376,7 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile, fileOff bool) {
 			ci.fns = append(ci.fns, d)
 		case rustsrc.ItemImpl:
 			if it.Trait != "" && it.SelfName != "" {
-				s := strings.Clone(it.SelfName)
+				s := intern(it.SelfName)
 				ci.implTraits[s] = appendUnique(ci.implTraits[s], typeName(it.Trait))
 			}
 		}
@@ -415,7 +416,7 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile, fileOff bool) {
 			segs = segs[:len(segs)-1]
 			name = segs[len(segs)-1]
 		}
-		m.uses = append(m.uses, useDecl{name: strings.Clone(name), path: segs, pub: u.Vis != ""})
+		m.uses = append(m.uses, useDecl{name: intern(name), path: segs, pub: u.Vis != ""})
 	}
 	cfgOff := func(item int32, pos int32) bool {
 		for ; item != rustsrc.None; item = pf.Items[item].Parent {
@@ -458,7 +459,7 @@ func (ci *crateIndex) addDerived(pf *rustsrc.ParsedFile, it *rustsrc.Item, typ, 
 			if !ok {
 				continue
 			}
-			trait = strings.Clone(trait)
+			trait = intern(trait)
 			id := int32(len(ci.fns))
 			d := fnDecl{name: m.name, module: mod, self: typ, trait: trait, file: file, ret: m.ret,
 				line: int32(pf.Position(int(it.Pos)).Line), nparams: max(m.nparams, 0),
@@ -495,7 +496,7 @@ func (ci *crateIndex) addTypeBounds(typ string, bounds map[string]string) {
 	}
 	for k, v := range bounds {
 		if _, ok := m[k]; !ok {
-			m[strings.Clone(k)] = v
+			m[intern(k)] = v
 		}
 	}
 }
@@ -547,7 +548,7 @@ func (ci *crateIndex) indexTypeMacros(pf *rustsrc.ParsedFile) {
 				if ci.typeMacros == nil {
 					ci.typeMacros = map[string][]macroRule{}
 				}
-				name = strings.Clone(name)
+				name = intern(name)
 				ci.typeMacros[name] = append(ci.typeMacros[name], r)
 			}
 			j = tc + 1
@@ -585,7 +586,7 @@ func lookupRule(pf *rustsrc.ParsedFile, mo, mc, tc int) (macroRule, bool) {
 		if kindAt(pf, k) != rustsrc.Ident || len(path) >= 8 {
 			return macroRule{}, false
 		}
-		path = append(path, strings.Clone(pf.Text(pf.Tokens[k])))
+		path = append(path, intern(pf.Text(pf.Tokens[k])))
 		if k+1 == tc {
 			return macroRule{match: b.String(), path: path}, true
 		}
@@ -634,8 +635,8 @@ func (ci *crateIndex) indexCalls(pf *rustsrc.ParsedFile, fileIdx int32, fnOf []i
 		}
 		fn := fnOf[item]
 		pos := pf.Position(int(c.Pos))
-		cs := callSite{fn: fn, kind: c.Kind, path: cloneSegs(c.Path), qself: strings.Clone(c.QSelf),
-			qtrait: strings.Clone(c.QTrait), line: int32(pos.Line), col: int32(pos.Column),
+		cs := callSite{fn: fn, kind: c.Kind, path: cloneSegs(c.Path), qself: intern(c.QSelf),
+			qtrait: intern(c.QTrait), line: int32(pos.Line), col: int32(pos.Column),
 			cfgOff: cfgOff(c.Fn, c.Pos)}
 		cs.nargs = -1
 		if c.Kind == rustsrc.CallMethod {
@@ -654,10 +655,15 @@ func (ci *crateIndex) indexCalls(pf *rustsrc.ParsedFile, fileIdx int32, fnOf []i
 	}
 }
 
+// intern returns a copy of s that does not retain the source text it was cut from, shared with
+// every other interned copy: a corpus's index holds the same few names (self, new, Vec, unwrap)
+// millions of times.
+func intern(s string) string { return unique.Make(s).Value() }
+
 func cloneSegs(s []string) []string {
 	out := make([]string, len(s))
 	for i, x := range s {
-		out[i] = strings.Clone(x)
+		out[i] = intern(x)
 	}
 	return out
 }
@@ -715,7 +721,7 @@ func typeName(text string) string {
 	for _, p := range []string{"dyn ", "mut ", "const "} {
 		text = strings.TrimPrefix(text, p)
 	}
-	return strings.Clone(strings.TrimSpace(text))
+	return intern(strings.TrimSpace(text))
 }
 
 // isCfgTest reports #[cfg(test)]: test-only code is not part of what the library calls.

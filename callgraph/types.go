@@ -84,7 +84,7 @@ func tokText(pf *rustsrc.ParsedFile, lo, hi int) string {
 	if int(b-a) > maxTypeText {
 		return ""
 	}
-	return strings.Clone(string(pf.Src[a:b]))
+	return intern(string(pf.Src[a:b]))
 }
 
 func kindAt(pf *rustsrc.ParsedFile, i int) rustsrc.Kind {
@@ -273,7 +273,7 @@ func parseExpr(pf *rustsrc.ParsedFile, lo, hi int) *expr {
 		if k := strings.Index(q, " as "); k >= 0 {
 			q = q[:k]
 		}
-		e.qself, e.call, e.nargs = q, []string{strings.Clone(pf.Text(pf.Tokens[gt+1]))}, countArgs(pf, gt+2)
+		e.qself, e.call, e.nargs = q, []string{intern(pf.Text(pf.Tokens[gt+1]))}, countArgs(pf, gt+2)
 		if i = closeOf(pf, gt+2) + 1; i <= 0 || q == "" {
 			return nil
 		}
@@ -300,7 +300,7 @@ func parseExpr(pf *rustsrc.ParsedFile, lo, hi int) *expr {
 			if k != rustsrc.Ident && k != rustsrc.KwSelfValue && k != rustsrc.KwSelfType && k != rustsrc.KwCrate && k != rustsrc.KwSuper {
 				return nil
 			}
-			segs = append(segs, strings.Clone(pf.Text(pf.Tokens[j])))
+			segs = append(segs, intern(pf.Text(pf.Tokens[j])))
 			j++
 			if kindAt(pf, j) == rustsrc.PathSep && (kindAt(pf, j+1) == rustsrc.Lt || kindAt(pf, j+1) == rustsrc.Shl) {
 				j = skipAngles(pf, j+1, hi)
@@ -349,7 +349,7 @@ func parseExpr(pf *rustsrc.ParsedFile, lo, hi int) *expr {
 				e.steps = append(e.steps, step{kind: stepAwait})
 				i = n + 1
 			case k == rustsrc.Int:
-				e.steps = append(e.steps, step{kind: stepField, name: strings.Clone(pf.Text(pf.Tokens[n]))})
+				e.steps = append(e.steps, step{kind: stepField, name: intern(pf.Text(pf.Tokens[n]))})
 				i = n + 1
 			case k == rustsrc.Ident:
 				j := n + 1
@@ -358,7 +358,7 @@ func parseExpr(pf *rustsrc.ParsedFile, lo, hi int) *expr {
 					j = skipAngles(pf, j+1, hi)
 					turbofish = closeAngles(tokText(pf, n+3, j-1))
 				}
-				name := strings.Clone(pf.Text(pf.Tokens[n]))
+				name := intern(pf.Text(pf.Tokens[n]))
 				if kindAt(pf, j) == rustsrc.LParen && j < hi {
 					e.steps = append(e.steps, step{kind: stepMethod, name: name, nargs: countArgs(pf, j), typ: turbofish})
 					if i = closeOf(pf, j) + 1; i <= 0 {
@@ -443,7 +443,7 @@ func letBinding(pf *rustsrc.ParsedFile, i, hi int, out []binding) []binding {
 	if k := kindAt(pf, j+1); kindAt(pf, j) != rustsrc.Ident || k != rustsrc.Colon && k != rustsrc.Eq && k != rustsrc.Semi {
 		return letPattern(pf, i, i+1, hi, out)
 	}
-	b := binding{name: strings.Clone(pf.Text(pf.Tokens[j])), pos: pf.Tokens[i].Off}
+	b := binding{name: intern(pf.Text(pf.Tokens[j])), pos: pf.Tokens[i].Off}
 	j++
 	end := stmtEnd(pf, j, hi)
 	if end < 0 {
@@ -692,7 +692,7 @@ func closureBindings(pf *rustsrc.ParsedFile, i, hi int, out []binding) []binding
 	if recv == nil || close < 0 {
 		return out
 	}
-	method := strings.Clone(pf.Text(pf.Tokens[name]))
+	method := intern(pf.Text(pf.Tokens[name]))
 	n := int8(0)
 	start := i + 1
 	for j := i + 1; j < hi && j < i+64; j++ {
@@ -760,10 +760,10 @@ func patternAt(pf *rustsrc.ParsedFile, lo, hi int, e *expr, pos, scope int32, ou
 	if kindAt(pf, lo) == rustsrc.Ident && !isUpper(pf.Text(pf.Tokens[lo])) {
 		name := pf.Text(pf.Tokens[lo])
 		if lo+1 == hi && name != "_" {
-			return append(out, binding{name: strings.Clone(name), pos: pos, end: scope, init: e})
+			return append(out, binding{name: intern(name), pos: pos, end: scope, init: e})
 		}
 		if kindAt(pf, lo+1) == rustsrc.At { // x @ p
-			out = append(out, binding{name: strings.Clone(name), pos: pos, end: scope, init: e})
+			out = append(out, binding{name: intern(name), pos: pos, end: scope, init: e})
 			return patternAt(pf, lo+2, hi, e, pos, scope, out, depth+1)
 		}
 	}
@@ -792,11 +792,11 @@ func patternAt(pf *rustsrc.ParsedFile, lo, hi int, e *expr, pos, scope int32, ou
 		case "Err":
 			return patternAt(pf, j+2, hi-1, withStep(e, step{kind: stepErr}), pos, scope, out, depth+1)
 		}
-		v = strings.Clone(v)
+		v = intern(v)
 		return patternParts(pf, j+1, func(n int, name string) step { return step{kind: stepVariant, name: v + "::" + itoa(n)} },
 			e, pos, scope, out, depth)
 	case rustsrc.LBrace:
-		v = strings.Clone(v)
+		v = intern(v)
 		return patternParts(pf, j+1, func(n int, name string) step { return step{kind: stepVariant, name: v + "::" + name} },
 			e, pos, scope, out, depth)
 	}
@@ -820,7 +820,7 @@ func patternParts(pf *rustsrc.ParsedFile, open int, part func(n int, name string
 			q++
 		}
 		if kindAt(pf, q) == rustsrc.Ident {
-			name := strings.Clone(pf.Text(pf.Tokens[q]))
+			name := intern(pf.Text(pf.Tokens[q]))
 			if kindAt(pf, q+1) == rustsrc.Colon {
 				p = q + 2
 			}
@@ -995,7 +995,7 @@ func groupFields(pf *rustsrc.ParsedFile, open int, visit func(name, typ string))
 			if tuple {
 				visit(itoa(n), tokText(pf, f, j))
 			} else if kindAt(pf, f) == rustsrc.Ident && kindAt(pf, f+1) == rustsrc.Colon {
-				visit(strings.Clone(pf.Text(pf.Tokens[f])), tokText(pf, f+2, j))
+				visit(intern(pf.Text(pf.Tokens[f])), tokText(pf, f+2, j))
 			}
 		}
 	})
@@ -1197,7 +1197,7 @@ func readBounds(pf *rustsrc.ParsedFile, lo, hi int, bounds map[string]string) {
 			}
 			if name := pf.Text(pf.Tokens[j-1]); len(traits) > 0 {
 				if _, seen := bounds[name]; !seen {
-					bounds[strings.Clone(name)] = "impl " + strings.Join(traits, " + ")
+					bounds[intern(name)] = "impl " + strings.Join(traits, " + ")
 				}
 			}
 			j = e - 1
@@ -1238,7 +1238,7 @@ func appendParam(pf *rustsrc.ParsedFile, lo, hi int, selfTyp string, bounds map[
 	if t == "" {
 		return out, false
 	}
-	return append(out, param{strings.Clone(pf.Text(pf.Tokens[i])), t}), false
+	return append(out, param{intern(pf.Text(pf.Tokens[i])), t}), false
 }
 
 // bareType strips references, mut, dyn and impl from a type text.
