@@ -1,10 +1,14 @@
 package callgraph
 
 import (
+	"cmp"
 	"context"
+	"crypto/sha256"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 )
@@ -38,6 +42,40 @@ func buildCorpus(tb testing.TB) *Graph {
 	return g
 }
 
+// fingerprint hashes the graph's edges (with kind, position and cfg mark) and its crates,
+// functions, files and aliases, so that a change meant to keep the graph (a memory or speed
+// one) can be checked on the corpus. Aliases are sorted: their order follows map iteration.
+func fingerprint(g *Graph) (edges, nodes string) {
+	es := slices.Clone(g.edges)
+	slices.SortFunc(es, func(a, b Edge) int {
+		return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
+	})
+	h := sha256.New()
+	for _, e := range es {
+		fmt.Fprintf(h, "%d %d %d %d %d %t\n", e.From, e.To, e.Line, e.Col, e.Kind, e.CfgOff)
+	}
+	edges = fmt.Sprintf("%x", h.Sum(nil))
+	h.Reset()
+	for _, c := range g.Crates {
+		fmt.Fprintf(h, "%s %s %d %d %d %d %v\n", c.Name, c.Version, c.FirstFn, c.EndFn, c.FirstFile, c.Problems, c.Deps)
+	}
+	for _, f := range g.Fns {
+		fmt.Fprintf(h, "%d %s %s %s %d %d %d\n", f.Crate, f.Path, f.Name, f.Owner, f.File, f.Line, f.Flags)
+	}
+	for _, f := range g.Files {
+		fmt.Fprintln(h, f)
+	}
+	as := make([]string, len(g.Aliases))
+	for i, a := range g.Aliases {
+		as[i] = fmt.Sprintf("%+v", a)
+	}
+	slices.Sort(as)
+	for _, a := range as {
+		fmt.Fprintln(h, a)
+	}
+	return edges, fmt.Sprintf("%x", h.Sum(nil))
+}
+
 // TestCorpusBuild is a measurement over 1,500 crates, minutes on a loaded 2-core machine: it
 // runs only when asked, so the default test command stays fast.
 func TestCorpusBuild(t *testing.T) {
@@ -48,4 +86,6 @@ func TestCorpusBuild(t *testing.T) {
 	if g.Stats.Crates < 1000 {
 		t.Errorf("only %d crates loaded", g.Stats.Crates)
 	}
+	edges, nodes := fingerprint(g)
+	t.Logf("edge hash %s, node hash %s", edges, nodes)
 }
