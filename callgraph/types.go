@@ -48,14 +48,13 @@ type step struct {
 // expr is a receiver or initialiser expression: a base and postfix steps. A base is a local name
 // (self included), a path call (Type::new(..), f(..)) or a struct literal.
 type expr struct {
-	local  string
-	call   []string // path of a path call
-	qself  string   // the type of a qualified path call <T>::f(..) (call is then [f])
-	lit    string   // struct literal type path
-	pos    int32    // byte offset of the expression: bindings before it are visible
-	nargs  int8
-	steps  []step
-	borrow bool // & or * in front: the same type for method lookup
+	local string
+	call  []string // path of a path call
+	qself string   // the type of a qualified path call <T>::f(..) (call is then [f])
+	lit   string   // struct literal type path
+	pos   int32    // byte offset of the expression: bindings before it are visible
+	nargs int8
+	steps []step
 }
 
 // binding is a let in a fn body: an annotated type or an initialiser expression.
@@ -255,9 +254,9 @@ func parseExpr(pf *rustsrc.ParsedFile, lo, hi int) *expr {
 	}
 	e := &expr{pos: pf.Tokens[lo].Off}
 	i := lo
+	// & or * in front gives the same type for method lookup.
 	for i < hi && (kindAt(pf, i) == rustsrc.And || kindAt(pf, i) == rustsrc.AndAnd || kindAt(pf, i) == rustsrc.Star ||
 		kindAt(pf, i) == rustsrc.KwMut && i > lo) {
-		e.borrow = true
 		i++
 	}
 	switch kindAt(pf, i) {
