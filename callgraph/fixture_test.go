@@ -7,6 +7,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -950,4 +951,63 @@ impl Conn { pub fn go(&self) { self.inner.run(); } }`,
 		"src/win.rs": `pub struct Conn { inner: crate::Y }
 impl Conn { pub fn go(&self) { self.inner.run(); } }`}})
 	expectCallees(t, g, map[string]map[string]string{"a::imp::Conn::go": {"a::X::run": "exact", "a::Y::run": "exact"}})
+}
+
+// calleeLines maps the callees of fn to the source lines of their definitions.
+func calleeLines(t *testing.T, g *Graph, fn string) map[string][]int32 {
+	t.Helper()
+	ids := g.Lookup(fn)
+	if len(ids) != 1 {
+		t.Fatalf("%s: %d fns", fn, len(ids))
+	}
+	out := map[string][]int32{}
+	for _, e := range g.Callees(ids[0]) {
+		f := g.Fns[e.To]
+		out[f.Path] = append(out[f.Path], f.Line)
+	}
+	return out
+}
+
+// expr? converts the operand's error type F into the fn's error type E with E's From<F> impl
+// (an impl in a dependency included, and a generic impl when F has none of its own); nothing
+// is linked when F is unknown, when F is E, or inside a closure or async block.
+func TestTryFrom(t *testing.T) {
+	dc := fixtureCrate{name: "d", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub struct DepError;
+pub fn load() -> Result<u8, DepError> { Err(DepError) }
+`}}
+	a := fixtureCrate{name: "a", version: "1.0.0", deps: []cratefile.Dependency{dep("d", "d", "1")}, files: map[string]string{"src/lib.rs": `
+pub struct ParseError;
+pub struct Error;
+impl From<ParseError> for Error {
+    fn from(_: ParseError) -> Error { Error }
+}
+impl From<d::DepError> for Error {
+    fn from(_: d::DepError) -> Error { Error }
+}
+pub struct Wide;
+impl<T: std::fmt::Debug> From<T> for Wide {
+    fn from(_: T) -> Wide { Wide }
+}
+fn parse() -> Result<u8, ParseError> { Err(ParseError) }
+pub fn f() -> Result<u8, Error> { let n = parse()?; Ok(n) }
+pub fn g() -> Result<u8, Error> { Ok(d::load()?) }
+pub fn same() -> Result<u8, ParseError> { parse()?; Ok(1) }
+pub fn unknown(x: Foreign) -> Result<u8, Error> { x.get()?; Ok(1) }
+pub fn wide() -> Result<u8, Wide> { parse()?; Ok(1) }
+pub fn closure() -> Result<u8, Error> { let c = |x: u8| -> Result<u8, ParseError> { parse()?; Ok(x) }; Ok(1) }
+`}}
+	g := buildFixture(t, dc, a)
+	for fn, want := range map[string]map[string][]int32{
+		"a::f":       {"a::parse": {14}, "a::Error::from": {5}},
+		"a::g":       {"d::load": {3}, "a::Error::from": {8}},
+		"a::same":    {"a::parse": {14}},
+		"a::unknown": {},
+		"a::wide":    {"a::parse": {14}, "a::Wide::from": {12}},
+		"a::closure": {"a::parse": {14}},
+	} {
+		if got := calleeLines(t, g, fn); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s calls %v, want %v", fn, got, want)
+		}
+	}
 }

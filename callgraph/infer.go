@@ -646,6 +646,10 @@ func (l *linker) traitDecls(tc int32, trait, name string) []def {
 // operand. Nothing is guessed when that type is unknown: an operator on primitives is the
 // common case and calls no crate's code.
 func (l *linker) linkImplicit(c int32, fn *fnDecl, from int32, cs *callSite, st *Stats) {
+	if cs.op == "From" {
+		l.linkTry(c, fn, from, cs, st)
+		return
+	}
 	var ds []def
 	for _, t := range l.evalExpr(c, fn, cs.recvExpr, 0) {
 		found := l.traitImplFns(c, t, cs.op, cs.path[0])
@@ -665,6 +669,69 @@ func (l *linker) linkImplicit(c int32, fn *fnDecl, from int32, cs *callSite, st 
 	if len(ds) > 0 {
 		l.record(from, ds, cs, EdgeExact, st)
 	}
+}
+
+// linkTry links a ? on a Result to the From impl converting its error type F into the error type
+// E of the fn's Result. Both must be known: E's From impls alone are no evidence of which one
+// runs, and when F is E no crate code runs.
+func (l *linker) linkTry(c int32, fn *fnDecl, from int32, cs *callSite, st *Stats) {
+	var errs []ty
+	for _, r := range l.resolveTy(fnCtx(c, fn), fn.ret, 0) {
+		if r.name == "Result" {
+			errs = append(errs, l.innerType(r, 1, 0)...)
+		}
+	}
+	if len(errs) == 0 {
+		return
+	}
+	var srcs []ty
+	for _, t := range l.evalExpr(c, fn, cs.recvExpr, 0) {
+		if t.name == "Result" {
+			srcs = append(srcs, l.innerType(t, 1, 0)...)
+		}
+	}
+	var ds []def
+	for _, e := range errs {
+		for _, f := range srcs {
+			if sameType(e, f) {
+				continue
+			}
+			var generic []def
+			exact := false
+			for _, d := range l.traitImplFns(c, e, "From", "from") {
+				impl := &l.crates[d.crate].fns[d.fn]
+				if len(impl.traitArgs) != 1 {
+					continue
+				}
+				if isTypeVar(bareType(impl.traitArgs[0])) {
+					generic = append(generic, d)
+					continue
+				}
+				for _, a := range l.resolveTy(fnCtx(d.crate, impl), impl.traitArgs[0], 1) {
+					if sameType(a, f) {
+						ds = append(ds, d)
+						exact = true
+						break
+					}
+				}
+			}
+			if !exact {
+				// impl<T: Error> From<T> for E: the conversion of any F without its own impl.
+				ds = append(ds, generic...)
+			}
+		}
+	}
+	if len(ds) > 0 {
+		l.record(from, ds, cs, EdgeExact, st)
+	}
+}
+
+// sameType reports whether a and b are the same type; std types are known by name only.
+func sameType(a, b ty) bool {
+	if a.d.kind == defExternal || b.d.kind == defExternal {
+		return a.d.kind == b.d.kind && a.name == b.name
+	}
+	return a.d == b.d
 }
 
 // traitImplFns returns the methods called name that type t's impls of trait define.

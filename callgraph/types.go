@@ -1297,6 +1297,8 @@ type implicitCall struct {
 // implicitCalls finds the operator and for-loop calls in tokens [lo, hi) of a fn body, skipping
 // the token ranges of nested items (skip, sorted).
 func implicitCalls(pf *rustsrc.ParsedFile, lo, hi int, skip [][2]int, out []implicitCall) []implicitCall {
+	// A ? inside a closure or async block returns from that, whose error type is unknown.
+	nested := -1
 	for i := lo; i < hi; i++ {
 		for len(skip) > 0 && i >= skip[0][1] {
 			skip = skip[1:]
@@ -1306,6 +1308,19 @@ func implicitCalls(pf *rustsrc.ParsedFile, lo, hi int, skip [][2]int, out []impl
 			continue
 		}
 		k := kindAt(pf, i)
+		if i > nested {
+			if e := closureEnd(pf, i, hi); e > i {
+				nested = e
+			}
+		}
+		if k == rustsrc.Question && i > nested && operandEnd(kindAt(pf, i-1)) && kindAt(pf, i-1) != rustsrc.Gt {
+			if s := receiverStart(pf, i-1); s >= lo {
+				if e := parseExpr(pf, s, i); e != nil {
+					out = append(out, implicitCall{trait: "From", name: "from", recv: e, pos: pf.Tokens[i].Off})
+				}
+			}
+			continue
+		}
 		if op, ok := opTraits[k]; ok {
 			prev := kindAt(pf, i-1)
 			if prev != rustsrc.Ident && prev != rustsrc.RParen && prev != rustsrc.RBracket && prev != rustsrc.KwSelfValue && prev != rustsrc.Question {
@@ -1352,6 +1367,59 @@ func implicitCalls(pf *rustsrc.ParsedFile, lo, hi int, skip [][2]int, out []impl
 		}
 	}
 	return out
+}
+
+// closureEnd returns the last token of the closure or async block starting at token i, or -1 if
+// none starts there.
+func closureEnd(pf *rustsrc.ParsedFile, i, hi int) int {
+	k := kindAt(pf, i)
+	if k == rustsrc.KwAsync {
+		j := i + 1
+		if kindAt(pf, j) == rustsrc.KwMove {
+			j++
+		}
+		if kindAt(pf, j) == rustsrc.LBrace {
+			return closeOf(pf, j)
+		}
+		return -1
+	}
+	if k != rustsrc.Or && k != rustsrc.OrOr {
+		return -1
+	}
+	switch kindAt(pf, i-1) {
+	case rustsrc.LParen, rustsrc.Comma, rustsrc.Eq, rustsrc.KwMove, rustsrc.LBrace, rustsrc.Semi, rustsrc.FatArrow, rustsrc.KwReturn, rustsrc.Colon:
+	default:
+		return -1 // a binary or
+	}
+	j := i + 1
+	if k == rustsrc.Or {
+		for j < hi && j < i+maxScanTokens && kindAt(pf, j) != rustsrc.Or {
+			if c := closeOf(pf, j); c > j && isOpenKind(kindAt(pf, j)) {
+				j = c
+			}
+			j++
+		}
+		j++
+	}
+	if kindAt(pf, j) == rustsrc.RArrow {
+		for j < hi && j < i+maxScanTokens && kindAt(pf, j) != rustsrc.LBrace {
+			j++
+		}
+	}
+	if kindAt(pf, j) == rustsrc.LBrace {
+		return closeOf(pf, j)
+	}
+	// An expression body runs to the end of the enclosing group or statement.
+	for ; j < hi && j < i+4*maxScanTokens; j++ {
+		switch kindAt(pf, j) {
+		case rustsrc.Comma, rustsrc.Semi, rustsrc.RParen, rustsrc.RBracket, rustsrc.RBrace:
+			return j
+		}
+		if c := closeOf(pf, j); c > j && isOpenKind(kindAt(pf, j)) {
+			j = c
+		}
+	}
+	return j
 }
 
 // isTighter reports whether the binary operator before an operand binds tighter than op, which
