@@ -1011,3 +1011,32 @@ pub fn closure() -> Result<u8, Error> { let c = |x: u8| -> Result<u8, ParseError
 		}
 	}
 }
+
+// *x calls the Deref (or, written to, DerefMut) impl of x's type when x is declared with that
+// type; through a reference, a Box or a binding of unknown declaration it is built in or unknown.
+func TestDerefOperator(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+use std::ops::{Deref, DerefMut};
+pub struct Guard { n: u8 }
+impl Deref for Guard {
+    type Target = u8;
+    fn deref(&self) -> &u8 { &self.n }
+}
+impl DerefMut for Guard {
+    fn deref_mut(&mut self) -> &mut u8 { &mut self.n }
+}
+pub struct Holder { g: Guard, r: &'static Guard }
+pub fn read(g: Guard) -> u8 { *g }
+pub fn write(mut g: Guard) { *g = 1; }
+pub fn field(h: Holder) -> u8 { let x: u8 = *h.g; x * 2 }
+pub fn by_ref(g: &Guard, h: Holder) -> u8 { let _ = *h.r; *g }
+pub fn boxed(b: Box<Guard>) -> Guard { *b }
+`}})
+	expectCallees(t, g, map[string]map[string]string{
+		"a::read":   {"a::Guard::deref": "exact"},
+		"a::write":  {"a::Guard::deref_mut": "exact"},
+		"a::field":  {"a::Guard::deref": "exact"},
+		"a::by_ref": {},
+		"a::boxed":  {},
+	})
+}

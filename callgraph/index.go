@@ -614,12 +614,26 @@ func (ci *crateIndex) indexImplicitCalls(pf *rustsrc.ParsedFile, fnOf []int32, c
 		}
 		found = implicitCalls(pf, int(it.BodyStart), int(it.BodyEnd), children[int32(i)], found[:0])
 		for _, ic := range found {
+			if ic.trait == "From" && !mayReturnResult(ci.fns[fnOf[i]].ret) {
+				continue
+			}
 			pos := pf.Position(int(ic.pos))
 			ci.calls = append(ci.calls, callSite{fn: fnOf[i], kind: rustsrc.CallMethod, path: []string{ic.name},
 				recvExpr: ic.recv, op: ic.trait, nargs: -1, line: int32(pos.Line), col: int32(pos.Column),
 				cfgOff: cfgOff(int32(i), ic.pos)})
 		}
 	}
+}
+
+// mayReturnResult reports whether a fn's return type as written may be a Result (an alias of
+// one included): a ? in its body may convert an error.
+func mayReturnResult(ret string) bool {
+	path, _ := splitType(bareType(ret))
+	switch path {
+	case "", "Option", "bool", "usize", "u8", "u16", "u32", "u64", "i32", "i64", "String", "Self":
+		return false
+	}
+	return true
 }
 
 // indexCalls records the call sites of the file's functions with what is known of receivers.

@@ -650,8 +650,15 @@ func (l *linker) linkImplicit(c int32, fn *fnDecl, from int32, cs *callSite, st 
 		l.linkTry(c, fn, from, cs, st)
 		return
 	}
+	deref := cs.op == "Deref" || cs.op == "DerefMut"
+	if deref && !l.ownedOperand(c, fn, cs.recvExpr) {
+		return
+	}
 	var ds []def
 	for _, t := range l.evalExpr(c, fn, cs.recvExpr, 0) {
+		if deref && (t.wrap != "" || t.bound) {
+			continue // Box's own deref, or a generic's
+		}
 		found := l.traitImplFns(c, t, cs.op, cs.path[0])
 		if len(found) == 0 && cs.op == "Iterator" {
 			// for x in coll: next is called on coll's IntoIterator::IntoIter.
@@ -724,6 +731,51 @@ func (l *linker) linkTry(c int32, fn *fnDecl, from int32, cs *callSite, st *Stat
 	if len(ds) > 0 {
 		l.record(from, ds, cs, EdgeExact, st)
 	}
+}
+
+// ownedOperand reports whether e is a local or a field whose declared type is not a reference or
+// pointer: *e then calls the Deref impl of its type, where on a reference it is built in. self is
+// left out, its declaration does not say.
+func (l *linker) ownedOperand(c int32, fn *fnDecl, e *expr) bool {
+	if e == nil || e.local == "" {
+		return false
+	}
+	var typ string
+	switch n := len(e.steps); {
+	case n == 0 && e.local != "self":
+		typ = l.localDecl(fn, e.local, e.pos)
+	case n > 0 && e.steps[n-1].kind == stepField:
+		base := *e
+		base.steps = e.steps[:n-1]
+		for _, t := range l.evalExpr(c, fn, &base, 0) {
+			if r, ok := l.fieldType(t, e.steps[n-1].name); ok {
+				typ = r.typ
+				break
+			}
+		}
+	}
+	if typ == "" || bareType(typ) != strings.TrimSpace(typ) {
+		return false
+	}
+	path, _ := splitType(typ)
+	return !lookThrough[path[strings.LastIndex(path, ":")+1:]]
+}
+
+// localDecl is the type a local name is declared with (a let annotation or a parameter) at pos,
+// "" if it has none or is bound by an initialiser.
+func (l *linker) localDecl(fn *fnDecl, name string, pos int32) string {
+	for i := len(fn.locals) - 1; i >= 0; i-- {
+		b := &fn.locals[i]
+		if b.name == name && b.pos < pos && (b.end == 0 || pos < b.end) {
+			return b.typ
+		}
+	}
+	for _, p := range fn.params {
+		if p.name == name {
+			return p.typ
+		}
+	}
+	return ""
 }
 
 // sameType reports whether a and b are the same type; std types are known by name only.

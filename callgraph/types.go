@@ -1321,6 +1321,18 @@ func implicitCalls(pf *rustsrc.ParsedFile, lo, hi int, skip [][2]int, out []impl
 			}
 			continue
 		}
+		if k == rustsrc.Star && !operandEnd(kindAt(pf, i-1)) && kindAt(pf, i-1) != rustsrc.Int {
+			// *x: a Deref impl of x's type runs if x is not a reference (checked at link time).
+			end := chainEnd(pf, i+1, hi)
+			if e := parseExpr(pf, i+1, end); e != nil && end > i+1 && fieldChain(e) {
+				trait, name := "Deref", "deref"
+				if mutPlace(pf, i, end) {
+					trait, name = "DerefMut", "deref_mut"
+				}
+				out = append(out, implicitCall{trait: trait, name: name, recv: e, pos: pf.Tokens[i].Off})
+			}
+			continue
+		}
 		if op, ok := opTraits[k]; ok {
 			prev := kindAt(pf, i-1)
 			if prev != rustsrc.Ident && prev != rustsrc.RParen && prev != rustsrc.RBracket && prev != rustsrc.KwSelfValue && prev != rustsrc.Question {
@@ -1367,6 +1379,58 @@ func implicitCalls(pf *rustsrc.ParsedFile, lo, hi int, skip [][2]int, out []impl
 		}
 	}
 	return out
+}
+
+// fieldChain reports whether e is a local or a field of one, the only operands of * whose
+// declared type the linker can read.
+func fieldChain(e *expr) bool {
+	if e.local == "" {
+		return false
+	}
+	for _, s := range e.steps {
+		if s.kind != stepField {
+			return false
+		}
+	}
+	return true
+}
+
+// chainEnd returns the end of the postfix chain (path, fields, calls, indexing, ?) starting at
+// token i: what a unary operator there applies to.
+func chainEnd(pf *rustsrc.ParsedFile, i, hi int) int {
+	j := i
+	for j < hi && j < i+maxScanTokens {
+		switch kindAt(pf, j) {
+		case rustsrc.Ident, rustsrc.KwSelfValue, rustsrc.KwSelfType, rustsrc.KwCrate, rustsrc.KwSuper, rustsrc.Int,
+			rustsrc.KwAwait, rustsrc.Dot, rustsrc.PathSep, rustsrc.Question:
+			j++
+		case rustsrc.LParen, rustsrc.LBracket:
+			c := closeOf(pf, j)
+			if c < j {
+				return j
+			}
+			j = c + 1
+		case rustsrc.Lt:
+			if kindAt(pf, j-1) != rustsrc.PathSep {
+				return j
+			}
+			j = skipAngles(pf, j, hi)
+		default:
+			return j
+		}
+	}
+	return j
+}
+
+// mutPlace reports whether the dereference at token star, of the chain ending before token end,
+// is a place written to or borrowed mutably: DerefMut::deref_mut runs instead of deref.
+func mutPlace(pf *rustsrc.ParsedFile, star, end int) bool {
+	switch kindAt(pf, end) {
+	case rustsrc.Eq, rustsrc.PlusEq, rustsrc.MinusEq, rustsrc.StarEq, rustsrc.SlashEq, rustsrc.PercentEq,
+		rustsrc.CaretEq, rustsrc.AndEq, rustsrc.OrEq, rustsrc.ShlEq, rustsrc.ShrEq:
+		return true
+	}
+	return kindAt(pf, star-1) == rustsrc.KwMut && kindAt(pf, star-2) == rustsrc.And
 }
 
 // closureEnd returns the last token of the closure or async block starting at token i, or -1 if
