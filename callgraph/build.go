@@ -290,6 +290,7 @@ type linker struct {
 	// inScope memoises traitInScope for the crate being linked: (module, trait) -> in scope.
 	inScope map[[2]string]bool
 	mod     string // the module of the call site being linked, for traitInScope
+	rhs     *expr  // the right operand of the operator call being linked, if known
 }
 
 func (l *linker) linkCrate(c int32, st *Stats) []Edge {
@@ -299,6 +300,7 @@ func (l *linker) linkCrate(c int32, st *Stats) []Edge {
 	l.vis = l.closure(c)
 	l.inScope = map[[2]string]bool{}
 	for i := range ci.calls {
+		l.rhs = ci.opRHS[int32(i)]
 		l.linkCall(c, &ci.calls[i], st)
 	}
 	out := l.out
@@ -306,7 +308,7 @@ func (l *linker) linkCrate(c int32, st *Stats) []Edge {
 	// A crate's call sites and let bindings are read only while linking the crate itself (the
 	// types of other crates come from their signatures): dropping them now lowers the heap the
 	// rest of the link runs on.
-	ci.calls = nil
+	ci.calls, ci.opRHS = nil, nil
 	for i := range ci.fns {
 		ci.fns[i].locals = nil
 	}

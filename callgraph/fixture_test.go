@@ -1040,3 +1040,42 @@ pub fn boxed(b: Box<Guard>) -> Guard { *b }
 		"a::boxed":  {},
 	})
 }
+
+// A float's operator impl for a crate type (2.0 * v, t * v) is linked through the right operand's
+// type; a crate type's operator impls are narrowed to the one whose Rhs is the right operand's.
+func TestOperatorRhs(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+use std::ops::Mul;
+#[derive(Clone, Copy)]
+pub struct Vec2 { x: f64 }
+impl Mul<f64> for Vec2 {
+    type Output = Vec2;
+    fn mul(self, k: f64) -> Vec2 { self }
+}
+impl Mul<Vec2> for Vec2 {
+    type Output = Vec2;
+    fn mul(self, o: Vec2) -> Vec2 { o }
+}
+impl Mul<Vec2> for f64 {
+    type Output = Vec2;
+    fn mul(self, v: Vec2) -> Vec2 { v }
+}
+pub fn scale(v: Vec2, t: f64) -> Vec2 { 2.0 * v }
+pub fn scale_var(v: Vec2, t: f64) -> Vec2 { t * v }
+pub fn by_f64(v: Vec2, t: f64) -> Vec2 { v * t }
+pub fn by_vec(v: Vec2, w: Vec2) -> Vec2 { v * w }
+pub fn floats(s: f64, t: f64) -> f64 { s * t }
+`}})
+	lines := map[string]map[string][]int32{
+		"a::scale":     {"a::f64::mul": {15}},
+		"a::scale_var": {"a::f64::mul": {15}},
+		"a::by_f64":    {"a::Vec2::mul": {7}},
+		"a::by_vec":    {"a::Vec2::mul": {11}},
+		"a::floats":    {},
+	}
+	for fn, want := range lines {
+		if got := calleeLines(t, g, fn); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s calls %v, want %v", fn, got, want)
+		}
+	}
+}

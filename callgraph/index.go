@@ -106,12 +106,15 @@ type crateIndex struct {
 	mods          map[string]*module
 	fns           []fnDecl
 	calls         []callSite
-	methods       map[string][]int32  // "Self\x00name": fns in impls of Self
-	traitFns      map[string][]int32  // "Trait\x00name": fns declared in trait Trait
-	implFns       map[string][]int32  // "Trait\x00name": fns in impl Trait for X
-	implTraits    map[string][]string // Self: names of traits implemented for it here
-	byName        map[string][]int32  // methods (with a body) by name, for approximate edges
-	fields        map[string]typeRef  // fieldKey(struct id, field): declared type
+	// opRHS holds the right operands of operator calls by their index in calls: few call sites
+	// have one, so they are kept apart.
+	opRHS      map[int32]*expr
+	methods    map[string][]int32  // "Self\x00name": fns in impls of Self
+	traitFns   map[string][]int32  // "Trait\x00name": fns declared in trait Trait
+	implFns    map[string][]int32  // "Trait\x00name": fns in impl Trait for X
+	implTraits map[string][]string // Self: names of traits implemented for it here
+	byName     map[string][]int32  // methods (with a body) by name, for approximate edges
+	fields     map[string]typeRef  // fieldKey(struct id, field): declared type
 	// structs holds the names of the crate's structs and unions by id; a type's def.fn is
 	// -(id+1), so that namesakes in different modules keep their own fields.
 	structs     []string
@@ -618,6 +621,12 @@ func (ci *crateIndex) indexImplicitCalls(pf *rustsrc.ParsedFile, fnOf []int32, c
 				continue
 			}
 			pos := pf.Position(int(ic.pos))
+			if ic.rhs != nil {
+				if ci.opRHS == nil {
+					ci.opRHS = map[int32]*expr{}
+				}
+				ci.opRHS[int32(len(ci.calls))] = ic.rhs
+			}
 			ci.calls = append(ci.calls, callSite{fn: fnOf[i], kind: rustsrc.CallMethod, path: []string{ic.name},
 				recvExpr: ic.recv, op: ic.trait, nargs: -1, line: int32(pos.Line), col: int32(pos.Column),
 				cfgOff: cfgOff(int32(i), ic.pos)})

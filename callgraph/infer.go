@@ -1,6 +1,9 @@
 package callgraph
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Receiver typing at link time: an expression's base (self, a parameter, a let binding, a path
 // call, a struct literal) is given a type, and each postfix step maps it on (a field's declared
@@ -671,12 +674,72 @@ func (l *linker) linkImplicit(c int32, fn *fnDecl, from int32, cs *callSite, st 
 				}
 			}
 		}
+		if l.rhs != nil {
+			found = l.operatorImpls(c, fn, t, cs, found)
+		}
 		ds = append(ds, found...)
 	}
 	if len(ds) > 0 {
 		l.record(from, ds, cs, EdgeExact, st)
 	}
 }
+
+// operatorImpls narrows the operator impls found for left operand type t (impl Mul<f64> for
+// Vec2, impl Mul<Vec2> for Vec2) to those whose Rhs is the right operand's type, when there are
+// several and that type is known; for a primitive t (2.0 * v), whose impls are std's unless a crate writes
+// impl Mul<Vec2> for f64, it looks those up in the crate and its direct dependencies.
+func (l *linker) operatorImpls(c int32, fn *fnDecl, t ty, cs *callSite, found []def) []def {
+	rts := l.evalExpr(c, fn, l.rhs, 0)
+	if len(rts) == 0 {
+		return found
+	}
+	if t.d.kind == defExternal && numericTypes[t.name] {
+		for _, v := range append([]int32{c}, l.depCrates(c)...) {
+			for _, f := range l.crates[v].methods[key2(t.name, cs.path[0])] {
+				found = append(found, def{kind: defFn, crate: v, fn: f})
+			}
+		}
+	} else if len(found) < 2 {
+		return found // nothing to choose between
+	}
+	var out []def
+	for _, d := range found {
+		f := &l.crates[d.crate].fns[d.fn]
+		if f.trait != cs.op || f.flags&FlagInTrait != 0 {
+			continue
+		}
+		var args []ty
+		if len(f.traitArgs) == 0 {
+			args = []ty{t} // Rhs defaults to Self
+		} else if isTypeVar(bareType(f.traitArgs[0])) {
+			out = append(out, d) // a generic Rhs
+			continue
+		} else {
+			args = l.resolveTy(fnCtx(d.crate, f), bareType(f.traitArgs[0]), 1)
+		}
+		if slices.ContainsFunc(args, func(a ty) bool {
+			return slices.ContainsFunc(rts, func(r ty) bool { return sameType(a, r) })
+		}) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// depCrates are the crates of c's direct normal dependencies.
+func (l *linker) depCrates(c int32) []int32 {
+	var out []int32
+	for _, d := range l.crates[c].deps {
+		if d.crate >= 0 && !d.build {
+			out = append(out, d.crate)
+		}
+	}
+	return out
+}
+
+// numericTypes are the primitive types a crate may implement operators for.
+var numericTypes = map[string]bool{"f32": true, "f64": true, "u8": true, "u16": true, "u32": true, "u64": true,
+	"u128": true, "usize": true, "i8": true, "i16": true, "i32": true, "i64": true, "i128": true, "isize": true}
 
 // linkTry links a ? on a Result to the From impl converting its error type F into the error type
 // E of the fn's Result. Both must be known: E's From impls alone are no evidence of which one
@@ -780,6 +843,10 @@ func (l *linker) localDecl(fn *fnDecl, name string, pos int32) string {
 
 // sameType reports whether a and b are the same type; std types are known by name only.
 func sameType(a, b ty) bool {
+	if numericTypes[a.name] {
+		// Self in an impl for f64 resolves to no external def.
+		return a.name == b.name
+	}
 	if a.d.kind == defExternal || b.d.kind == defExternal {
 		return a.d.kind == b.d.kind && a.name == b.name
 	}

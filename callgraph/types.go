@@ -1291,7 +1291,39 @@ var opTraits = map[rustsrc.Kind][2]string{
 type implicitCall struct {
 	trait, name string
 	recv        *expr
+	rhs         *expr // an operator's right operand, when it is a postfix chain
 	pos         int32
+}
+
+// rightOperand parses the right operand of the binary operator at token op when it is a postfix
+// chain that no tighter operator follows (in a + b * c the operand is b * c, not b).
+func rightOperand(pf *rustsrc.ParsedFile, op, hi int) *expr {
+	start := op + 1
+	for kindAt(pf, start) == rustsrc.And || kindAt(pf, start) == rustsrc.Star {
+		start++
+	}
+	end := chainEnd(pf, start, hi)
+	if end <= start || opPrec(kindAt(pf, end)) > opPrec(kindAt(pf, op)) || kindAt(pf, end) == rustsrc.KwAs {
+		return nil
+	}
+	return parseExpr(pf, op+1, end)
+}
+
+// opPrec is a binary operator's precedence (higher binds tighter), 0 for other tokens.
+func opPrec(k rustsrc.Kind) int {
+	switch k {
+	case rustsrc.Star, rustsrc.Slash, rustsrc.Percent:
+		return 5
+	case rustsrc.Plus, rustsrc.Minus:
+		return 4
+	case rustsrc.Shl, rustsrc.Shr:
+		return 3
+	case rustsrc.And, rustsrc.Caret, rustsrc.Or:
+		return 2
+	case rustsrc.EqEq, rustsrc.Ne, rustsrc.Lt, rustsrc.Gt, rustsrc.Le, rustsrc.Ge:
+		return 1
+	}
+	return 0
 }
 
 // implicitCalls finds the operator and for-loop calls in tokens [lo, hi) of a fn body, skipping
@@ -1321,7 +1353,7 @@ func implicitCalls(pf *rustsrc.ParsedFile, lo, hi int, skip [][2]int, out []impl
 			}
 			continue
 		}
-		if k == rustsrc.Star && !operandEnd(kindAt(pf, i-1)) && kindAt(pf, i-1) != rustsrc.Int {
+		if k == rustsrc.Star && !operandEnd(kindAt(pf, i-1)) && kindAt(pf, i-1) != rustsrc.Int && kindAt(pf, i-1) != rustsrc.Float {
 			// *x: a Deref impl of x's type runs if x is not a reference (checked at link time).
 			end := chainEnd(pf, i+1, hi)
 			if e := parseExpr(pf, i+1, end); e != nil && end > i+1 && fieldChain(e) {
@@ -1335,6 +1367,18 @@ func implicitCalls(pf *rustsrc.ParsedFile, lo, hi int, skip [][2]int, out []impl
 		}
 		if op, ok := opTraits[k]; ok {
 			prev := kindAt(pf, i-1)
+			if prev == rustsrc.Float && !isTighter(kindAt(pf, i-2), k) && kindAt(pf, i-2) != rustsrc.Dot {
+				// 2.0 * v: a float's operator impl for v's type, if a crate has one.
+				lit := "f64"
+				if strings.HasSuffix(pf.Text(pf.Tokens[i-1]), "f32") {
+					lit = "f32"
+				}
+				if rhs := rightOperand(pf, i, hi); rhs != nil {
+					out = append(out, implicitCall{trait: op[0], name: op[1], recv: &expr{lit: lit, pos: pf.Tokens[i-1].Off},
+						rhs: rhs, pos: pf.Tokens[i].Off})
+				}
+				continue
+			}
 			if prev != rustsrc.Ident && prev != rustsrc.RParen && prev != rustsrc.RBracket && prev != rustsrc.KwSelfValue && prev != rustsrc.Question {
 				continue // unary, or a type's + (dyn A + Send)
 			}
@@ -1343,7 +1387,7 @@ func implicitCalls(pf *rustsrc.ParsedFile, lo, hi int, skip [][2]int, out []impl
 				continue
 			}
 			if e := parseExpr(pf, s, i); e != nil {
-				out = append(out, implicitCall{trait: op[0], name: op[1], recv: e, pos: pf.Tokens[i].Off})
+				out = append(out, implicitCall{trait: op[0], name: op[1], recv: e, rhs: rightOperand(pf, i, hi), pos: pf.Tokens[i].Off})
 			}
 			continue
 		}
