@@ -251,14 +251,13 @@ func (s *scan) delimiters() {
 // swappedWords looks the candidate's words up in sorted order, so any permutation is found
 // with one lookup; the token bound only limits how odd a name is still considered a phrase.
 func (s *scan) swappedWords() {
-	toks := strings.Split(s.name, "_")
-	if k := countNonEmpty(toks); k < 2 || k > s.cfg.MaxWordTokens {
+	words := appendWords(nil, s.name)
+	if k := len(words); k < 2 || k > s.cfg.MaxWordTokens {
 		return
 	}
-	mine := strings.Join(slices.DeleteFunc(slices.Clone(toks), func(t string) bool { return t == "" }), "_")
-	for _, id := range s.c.byTokenSort[sortedTokens(toks)] {
-		theirs := strings.Join(slices.DeleteFunc(strings.Split(s.c.canon[id], "_"), func(t string) bool { return t == "" }), "_")
-		if theirs != mine {
+	mine := strings.Join(words, "_")
+	for _, id := range s.c.byTokenSort[sortedWords(words)] {
+		if wordKey(s.c.canon[id]) != mine {
 			s.add(id, Match{Check: SwappedWords, From: s.c.canon[id], To: s.name})
 		}
 	}

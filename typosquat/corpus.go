@@ -100,8 +100,8 @@ func NewCorpus(entries []Entry, size int) (*Corpus, error) {
 				c.byDeletion[k] = append(l, id)
 			}
 		}
-		if toks := strings.Split(name, "_"); countNonEmpty(toks) >= 2 {
-			k := sortedTokens(toks)
+		if words := appendWords(nil, name); len(words) >= 2 {
+			k := sortedWords(words)
 			c.byTokenSort[k] = append(c.byTokenSort[k], id)
 		}
 	}
@@ -244,24 +244,9 @@ func appendWithout(dst []byte, runes []rune, skip int) []byte {
 	return dst
 }
 
-func countNonEmpty(toks []string) int {
-	n := 0
-	for _, t := range toks {
-		if t != "" {
-			n++
-		}
-	}
-	return n
-}
-
-// sortedTokens is the key under which names made of the same words in any order meet.
-func sortedTokens(toks []string) string {
-	nonEmpty := make([]string, 0, len(toks))
-	for _, t := range toks {
-		if t != "" {
-			nonEmpty = append(nonEmpty, t)
-		}
-	}
-	slices.Sort(nonEmpty)
-	return strings.Join(nonEmpty, "_")
+// sortedWords is the key under which names made of the same words in any order meet; it
+// sorts words in place.
+func sortedWords(words []string) string {
+	slices.Sort(words)
+	return strings.Join(words, "_")
 }

@@ -2,6 +2,7 @@ package typosquat
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -108,14 +109,7 @@ func containsWords(name, target string) bool {
 		return false
 	}
 	for i := 0; i+len(t) <= len(n); i++ {
-		match := true
-		for j := range t {
-			if n[i+j] != t[j] {
-				match = false
-				break
-			}
-		}
-		if match {
+		if slices.Equal(n[i:i+len(t)], t) {
 			return true
 		}
 	}
