@@ -3,7 +3,9 @@ package typosquat
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Check identifies one transformation from a popular name to a look-alike.
@@ -143,6 +145,24 @@ func (h Hit) Explain() string {
 		b.WriteString(m.Check.String())
 		b.WriteString(": ")
 		b.WriteString(m.Explain())
+	}
+	return escapeUnprintable(b.String())
+}
+
+// escapeUnprintable writes control and other unprintable characters as Go escapes, so a
+// hostile name ("a\nb", terminal escapes) cannot break the one-line explanation or forge lines.
+func escapeUnprintable(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsPrint(r) {
+			b.WriteRune(r)
+		} else {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		}
 	}
 	return b.String()
 }
