@@ -54,13 +54,7 @@ the store, as a table ranked by blast radius (crates whose newest version is exp
 			advFrom := advPath
 			if (all || !strings.Contains(args[0], "@")) && advPath == "" {
 				// Advisories saved by 'cratewatch advisories load'.
-				st, err := openStore(cmd)
-				if err != nil {
-					return err
-				}
-				advs, err = st.Advisories(cmd.Context())
-				st.Close()
-				if err != nil {
+				if advs, err = storedAdvisories(cmd); err != nil {
 					return err
 				}
 				if len(advs) == 0 {
@@ -169,4 +163,14 @@ func printSummary(cmd *cobra.Command, s *impact.Summary, built, took time.Durati
 	fmt.Fprintln(w, "radius: crates whose newest version can resolve to a vulnerable version; fresh: whose newest version's fresh resolution (highest admitted versions) includes one")
 	fmt.Fprintf(w, "%d advisories, %d applied; skipped: %s\n", s.Advisories, len(s.Reports), formatCounts(s.Skipped))
 	fmt.Fprintf(w, "graph built in %s, impact computed in %s\n", built.Round(time.Millisecond), took.Round(time.Millisecond))
+}
+
+// storedAdvisories returns the advisories saved by 'cratewatch advisories load'.
+func storedAdvisories(cmd *cobra.Command) ([]*advisory.Advisory, error) {
+	st, err := openStore(cmd)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	return st.Advisories(cmd.Context())
 }

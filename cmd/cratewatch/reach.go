@@ -41,13 +41,8 @@ database (directory, .tar.gz or file).`,
 				}
 				advs = res.Advisories
 			} else {
-				st, err := openStore(cmd)
-				if err != nil {
-					return err
-				}
-				advs, err = st.Advisories(cmd.Context())
-				st.Close()
-				if err != nil {
+				var err error
+				if advs, err = storedAdvisories(cmd); err != nil {
 					return err
 				}
 			}
