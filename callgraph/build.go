@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/cratewatch/cratewatch/cratefile"
+	"github.com/cratewatch/cratewatch/macroexpand"
 	"github.com/cratewatch/cratewatch/rustsrc"
 	"github.com/cratewatch/cratewatch/semver"
 )
@@ -35,11 +36,38 @@ type Builder struct {
 	mu      sync.Mutex
 	crates  []*crateIndex
 	Workers int // goroutines for linking; <= 0 means GOMAXPROCS
+	// NoMacros turns macro expansion off (the graph then holds only the code as written).
+	NoMacros bool
+	macros   macroRegistry
 }
 
 // Add indexes one crate version; the parsed files are not retained. It is safe for concurrent use.
+// Invocations of macros exported by dependencies are expanded when the dependency was added (or
+// scanned by LoadPaths) before: add crates in dependency order.
 func (b *Builder) Add(src Source) {
-	ci := indexCrate(src.Crate)
+	c := src.Crate
+	var x *expander
+	if !b.NoMacros {
+		if !b.macros.has(c.Name, c.Version) {
+			s := &macroSet{name: c.Name, version: c.Version, byName: map[string]*macroexpand.Macro{}}
+			for _, f := range c.Files {
+				if f.Target == rustsrc.TargetLib {
+					fileMacros(f.Parsed, true, nil, s.byName)
+				}
+			}
+			b.macros.add(s)
+		}
+		x = &expander{}
+		for _, d := range src.Deps {
+			if d.Kind == cratefile.DepDev {
+				continue
+			}
+			if s := b.macros.lookup(d.Package, d.Req); s != nil {
+				x.deps = append(x.deps, depMacros{extern: identName(d.Name), set: s})
+			}
+		}
+	}
+	ci := indexCrate(c, x)
 	for _, d := range src.Deps {
 		if d.Kind == cratefile.DepDev {
 			continue
@@ -69,8 +97,17 @@ func (b *Builder) LoadDir(ctx context.Context, dir string, workers int, progress
 	return b.LoadPaths(ctx, paths, workers, progress)
 }
 
-// LoadPaths adds the crates at paths (crate directories or .crate files).
+// LoadPaths adds the crates at paths (crate directories or .crate files). The exported macros of
+// every crate are read first, so that each crate's invocations of its dependencies' macros expand.
 func (b *Builder) LoadPaths(ctx context.Context, paths []string, workers int, progress func(done, total int)) ([]string, error) {
+	if !b.NoMacros {
+		forEachPath(ctx, paths, workers, b.scanMacros, nil)
+	}
+	return forEachPath(ctx, paths, workers, b.loadOne, progress)
+}
+
+// forEachPath runs fn over paths on workers goroutines and returns its errors, sorted.
+func forEachPath(ctx context.Context, paths []string, workers int, fn func(string) error, progress func(done, total int)) ([]string, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -84,7 +121,7 @@ func (b *Builder) LoadPaths(ctx context.Context, paths []string, workers int, pr
 	for range workers {
 		wg.Go(func() {
 			for p := range jobs {
-				err := b.loadOne(p)
+				err := fn(p)
 				mu.Lock()
 				if err != nil {
 					errs = append(errs, err.Error())
@@ -109,7 +146,7 @@ func (b *Builder) LoadPaths(ctx context.Context, paths []string, workers int, pr
 	return errs, ctx.Err()
 }
 
-func (b *Builder) loadOne(p string) error {
+func openCrate(p string) (*cratefile.Crate, error) {
 	var cf *cratefile.Crate
 	var err error
 	if strings.HasSuffix(p, ".crate") {
@@ -118,7 +155,28 @@ func (b *Builder) loadOne(p string) error {
 		cf, err = cratefile.OpenDir(p)
 	}
 	if err != nil {
-		return fmt.Errorf("crate %s: %w", p, err)
+		return nil, fmt.Errorf("crate %s: %w", p, err)
+	}
+	return cf, nil
+}
+
+// scanMacros registers the exported macros of the crate at p; a crate that cannot be read is
+// reported when it is loaded.
+func (b *Builder) scanMacros(p string) error {
+	cf, err := openCrate(p)
+	if err != nil || cf.Manifest == nil {
+		return nil
+	}
+	if !b.macros.has(cf.Name, cf.Version) {
+		b.macros.add(exportedMacros(cf.Name, cf.Version, cf.FS))
+	}
+	return nil
+}
+
+func (b *Builder) loadOne(p string) error {
+	cf, err := openCrate(p)
+	if err != nil {
+		return err
 	}
 	c, err := rustsrc.LoadCrate(rustsrc.InputFromCrate(cf), rustsrc.DefaultCrateLimits())
 	if err != nil {
@@ -146,6 +204,10 @@ type Stats struct {
 	Unresolved int `json:"calls_unresolved"`
 	DepsLinked int `json:"deps_linked"`
 	DepsMissed int `json:"deps_missing"`
+	// MacrosExpanded counts macro invocations expanded (nested ones included); MacrosFailed
+	// those of a known macro that no rule matched or that a bound stopped.
+	MacrosExpanded int `json:"macros_expanded"`
+	MacrosFailed   int `json:"macros_failed"`
 }
 
 // Link resolves dependencies and call sites and returns the graph. The Builder must not be used
@@ -187,6 +249,8 @@ func (b *Builder) Link(ctx context.Context) (*Graph, error) {
 				File: int32(cr.FirstFile) + f.file, Line: f.line, Flags: f.flags})
 		}
 		st.Functions += len(ci.fns)
+		st.MacrosExpanded += ci.expanded
+		st.MacrosFailed += ci.expandFailed
 		st.CallSites += len(ci.calls)
 	}
 	workers := b.Workers
@@ -374,9 +438,14 @@ func (l *linker) linkCall(c int32, cs *callSite, st *Stats) {
 		l.linkMethod(c, fn, from, cs, st)
 		return
 	case cs.qtrait != "":
+		name := cs.path[len(cs.path)-1]
 		for _, t := range l.resolveType(c, fn.module, cs.qtrait) {
 			if t.kind == defTrait {
-				ds = append(ds, l.traitDispatch(t.crate, t.key, cs.path[len(cs.path)-1], from, cs)...)
+				if impls := l.implsOf(c, fn, l.resolveTy(fnCtx(c, fn), cs.qself, 0), t.key, name); len(impls) > 0 {
+					ds = append(ds, impls...)
+					continue
+				}
+				ds = append(ds, l.traitDispatch(t.crate, t.key, name, from, cs)...)
 			} else if t.kind == defExternal {
 				ds = append(ds, t)
 			}
@@ -396,17 +465,51 @@ func (l *linker) linkCall(c int32, cs *callSite, st *Stats) {
 			// or a prelude constructor; nothing more to try.
 			break
 		}
-		var extra []def
+		var out []def
 		for _, d := range ds {
-			if d.kind == defFn && l.crates[d.crate].fns[d.fn].flags&FlagInTrait != 0 {
-				// A path to a trait method (Trait::m(x)) dispatches to the implementations.
-				tf := &l.crates[d.crate].fns[d.fn]
-				extra = append(extra, l.traitDispatch(d.crate, tf.trait, tf.name, from, cs)...)
+			if d.kind != defFn || l.crates[d.crate].fns[d.fn].flags&FlagInTrait == 0 {
+				out = append(out, d)
+				continue
 			}
+			// A path to a trait method (Trait::m(x)) dispatches to the implementations: those
+			// of x's type when it is known.
+			tf := &l.crates[d.crate].fns[d.fn]
+			if cs.recvExpr != nil {
+				if impls := l.implsOf(c, fn, l.evalExpr(c, fn, cs.recvExpr, 0), tf.trait, tf.name); len(impls) > 0 {
+					out = append(out, impls...)
+					continue
+				}
+			}
+			out = append(out, d)
+			out = append(out, l.traitDispatch(d.crate, tf.trait, tf.name, from, cs)...)
 		}
-		ds = append(ds, extra...)
+		ds = out
 	}
 	l.record(from, ds, cs, EdgeExact, st)
+}
+
+// implsOf returns the functions a call of trait method name on a value of one of tys (a
+// qualified path's self type, or Trait::m's first argument) runs: the impl's method, or the
+// trait's default one where the impl does not override it. Nil unless every type is a concrete
+// type whose method is found, so that the caller can fall back to dispatching to every impl.
+func (l *linker) implsOf(c int32, fn *fnDecl, tys []ty, trait, name string) []def {
+	var out []def
+	for _, t := range tys {
+		if t.bound || t.d.kind != defType {
+			return nil
+		}
+		found := false
+		for _, d := range l.methodsOn(c, t, name, 0) {
+			if f := &l.crates[d.crate].fns[d.fn]; f.trait == trait {
+				out = append(out, d)
+				found = true
+			}
+		}
+		if !found {
+			return nil
+		}
+	}
+	return out
 }
 
 // record adds exact edges to the fns among ds and counts calls that resolved elsewhere.
@@ -661,7 +764,7 @@ func (l *linker) approximate(c int32, fn *fnDecl, from int32, name string, cs *c
 			if cr != c && !known && !l.nameable(ci, g) {
 				continue
 			}
-			if g.trait != "" && !l.traitInScope(c, fn.module, g.trait) {
+			if g.trait != "" && (valueTraits[g.trait] || !l.traitInScope(c, fn.module, g.trait)) {
 				continue
 			}
 			l.add(from, def{kind: defFn, crate: cr, fn: f}, cs, EdgeApprox)
@@ -705,6 +808,15 @@ func (l *linker) nameable(ci *crateIndex, g *fnDecl) bool {
 	}
 	return pub && (g.trait != "" || g.public)
 }
+
+// valueTraits are the prelude traits that nearly every type implements, by derive or by a
+// macro written the same way (Clone, PartialEq, Debug, From, Into, ...). Their impls are not
+// approximate candidates: on a receiver of unknown type, x.clone() or x.into() says nothing
+// about which of the hundreds of implementing types it is (like derived methods, they are
+// reached from receivers of known type).
+var valueTraits = map[string]bool{"Clone": true, "PartialEq": true, "Eq": true, "PartialOrd": true, "Ord": true,
+	"Hash": true, "Debug": true, "Display": true, "Default": true, "From": true, "Into": true, "TryFrom": true,
+	"TryInto": true, "AsRef": true, "AsMut": true, "ToString": true, "ToOwned": true, "Drop": true}
 
 // preludeTraits are the traits in scope everywhere (the std prelude of every edition).
 var preludeTraits = map[string]bool{"Clone": true, "Copy": true, "Default": true, "Drop": true, "Eq": true,

@@ -33,7 +33,11 @@ func dep(name, pkg, req string) cratefile.Dependency {
 
 func buildFixture(t testing.TB, crates ...fixtureCrate) *Graph {
 	t.Helper()
-	b := &Builder{}
+	return buildWith(t, &Builder{}, crates...)
+}
+
+func buildWith(t testing.TB, b *Builder, crates ...fixtureCrate) *Graph {
+	t.Helper()
 	for _, fc := range crates {
 		fsys := fstest.MapFS{}
 		for p, src := range fc.files {

@@ -92,7 +92,7 @@ type callSite struct {
 	cfgOff        bool // under a #[cfg] false on x86_64 Linux
 	path          []string
 	qself, qtrait string
-	recvExpr      *expr  // the receiver expression of a method call, nil if it is not a postfix chain
+	recvExpr      *expr  // a method call's receiver, or a path call's first argument (Trait::m(x)); nil if not a postfix chain
 	op            string // the trait of a call without call syntax (operator, for loop), "" otherwise
 }
 
@@ -131,6 +131,11 @@ type crateIndex struct {
 	// mapping a literal matcher to a path.
 	typeMacros map[string][]macroRule
 	problems   []string
+	// pos maps an offset of the file being indexed to its position in the source as written
+	// (an expanded file's offsets are not the source's).
+	pos func(off int) rustsrc.Position
+	// expanded and expandFailed count macro invocations that expanded and that did not.
+	expanded, expandFailed int
 }
 
 // depRef is a manifest dependency as the crate's code names it.
@@ -153,7 +158,7 @@ const anonPrefix = "_ as "
 
 // indexCrate builds the index of a loaded crate. Only library and binary files are indexed: tests,
 // examples, benches and build scripts are not part of what a dependent can call.
-func indexCrate(c *rustsrc.Crate) *crateIndex {
+func indexCrate(c *rustsrc.Crate, x *expander) *crateIndex {
 	ci := &crateIndex{
 		name: c.Name, version: c.Version, ident: identName(c.Name),
 		mods:    map[string]*module{},
@@ -165,16 +170,27 @@ func indexCrate(c *rustsrc.Crate) *crateIndex {
 	}
 	testMods := testModules(c)
 	offMods, offFiles := offLinuxModules(c)
+	var files []*rustsrc.CrateFile
 	for _, f := range c.Files {
 		if f.Module == "" || (f.Target != rustsrc.TargetLib && f.Target != rustsrc.TargetBin) || underAny(f.Module, testMods) {
 			continue
 		}
+		files = append(files, f)
+	}
+	if x != nil {
+		x.setLocal(c, files)
+	}
+	for _, f := range files {
 		if f.Target == rustsrc.TargetLib && f.Module == "crate" {
 			ci.hasLib = true
 		}
-		ci.indexFile(f, underAny(f.Module, offMods) || offFiles[f.Path])
+		ci.indexFile(f, underAny(f.Module, offMods) || offFiles[f.Path], x)
 	}
 	ci.problems = c.Problems
+	ci.pos = nil
+	if x != nil {
+		ci.expanded, ci.expandFailed = x.expanded, x.failed
+	}
 	// The index lives until the whole corpus is linked: trim the append slack.
 	ci.calls = slices.Clone(ci.calls)
 	ci.fns = slices.Clone(ci.fns)
@@ -205,9 +221,21 @@ func parentMod(key string) string {
 	return key[:i]
 }
 
-// indexFile indexes one file; fileOff says its module is under a cfg false on Linux.
-func (ci *crateIndex) indexFile(f *rustsrc.CrateFile, fileOff bool) {
+// indexFile indexes one file, after expanding its macro invocations with x (if not nil);
+// fileOff says its module is under a cfg false on Linux.
+func (ci *crateIndex) indexFile(f *rustsrc.CrateFile, fileOff bool, x *expander) {
 	pf := f.Parsed
+	ci.pos = pf.Position
+	skip := testItems(pf)
+	if x != nil {
+		if epf, om := x.expandFile(pf, skip); epf != nil {
+			pf, ci.pos = epf, om.position
+			exp := *f
+			exp.Parsed = epf
+			f = &exp
+			skip = testItems(pf)
+		}
+	}
 	prefix := ""
 	if f.Target == rustsrc.TargetBin {
 		prefix = "bin:"
@@ -219,7 +247,6 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile, fileOff bool) {
 	// scope[i] is the module key item i's own name lives in; fnOf maps an item to its local fn id.
 	scope := make([]string, len(pf.Items))
 	fnOf := make([]int32, len(pf.Items))
-	skip := make([]bool, len(pf.Items))
 	ownerBounds := map[int32]map[string]string{} // impl or trait item: its generic bounds
 	// off[i]: item i is under a cfg false on Linux; offIn[i]: the parts of its body that are.
 	off := make([]bool, len(pf.Items))
@@ -227,7 +254,6 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile, fileOff bool) {
 	for i := range pf.Items {
 		it := &pf.Items[i]
 		fnOf[i] = -1
-		skip[i] = isCfgTest(pf, it.Attrs) || it.Parent != rustsrc.None && skip[it.Parent]
 		off[i] = fileOff || cfgOffLinux(pf, it.Attrs) || it.Parent != rustsrc.None && off[it.Parent]
 		if it.Kind == rustsrc.ItemFn && it.BodyEnd > it.BodyStart {
 			offIn[i] = cfgOffRanges(pf, int(it.BodyStart), int(it.BodyEnd), nil)
@@ -325,7 +351,7 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile, fileOff bool) {
 				d.path = ci.ident + "::{bin}" + strings.TrimPrefix(full, "crate")
 				d.flags |= FlagBin
 			}
-			d.line = int32(pf.Position(int(it.Pos)).Line)
+			d.line = int32(ci.pos(int(it.Pos)).Line)
 			if it.HasSelf {
 				d.flags |= FlagMethod
 			}
@@ -465,7 +491,7 @@ func (ci *crateIndex) addDerived(pf *rustsrc.ParsedFile, it *rustsrc.Item, typ, 
 			trait = intern(trait)
 			id := int32(len(ci.fns))
 			d := fnDecl{name: m.name, module: mod, self: typ, trait: trait, file: file, ret: m.ret,
-				line: int32(pf.Position(int(it.Pos)).Line), nparams: max(m.nparams, 0),
+				line: int32(ci.pos(int(it.Pos)).Line), nparams: max(m.nparams, 0),
 				flags: FlagBody | FlagImpl | FlagDerived | FlagPub}
 			d.path = ci.ident + strings.TrimPrefix(strings.TrimPrefix(mod, prefix), "crate") + "::" + typ + "::" + m.name
 			if prefix != "" {
@@ -620,7 +646,7 @@ func (ci *crateIndex) indexImplicitCalls(pf *rustsrc.ParsedFile, fnOf []int32, c
 			if ic.trait == "From" && !mayReturnResult(ci.fns[fnOf[i]].ret) {
 				continue
 			}
-			pos := pf.Position(int(ic.pos))
+			pos := ci.pos(int(ic.pos))
 			if ic.rhs != nil {
 				if ci.opRHS == nil {
 					ci.opRHS = map[int32]*expr{}
@@ -657,11 +683,15 @@ func (ci *crateIndex) indexCalls(pf *rustsrc.ParsedFile, fileIdx int32, fnOf []i
 			continue
 		}
 		fn := fnOf[item]
-		pos := pf.Position(int(c.Pos))
+		pos := ci.pos(int(c.Pos))
 		cs := callSite{fn: fn, kind: c.Kind, path: cloneSegs(c.Path), qself: intern(c.QSelf),
 			qtrait: intern(c.QTrait), line: int32(pos.Line), col: int32(pos.Column),
 			cfgOff: cfgOff(c.Fn, c.Pos)}
 		cs.nargs = -1
+		if c.Kind == rustsrc.CallPath && len(c.Path) >= 2 && c.QSelf == "" {
+			// Trait::m(x, ..): x types the call like a receiver, if the path is a trait's.
+			cs.recvExpr = firstArg(pf, tokIndex(pf.Tokens, c.Pos))
+		}
 		if c.Kind == rustsrc.CallMethod {
 			if t := tokIndex(pf.Tokens, c.Pos); t >= 0 {
 				cs.recvExpr = receiverExpr(pf, t)
@@ -676,6 +706,31 @@ func (ci *crateIndex) indexCalls(pf *rustsrc.ParsedFile, fileIdx int32, fnOf []i
 		}
 		ci.calls = append(ci.calls, cs)
 	}
+}
+
+// firstArg is the first argument of the path call whose path starts at token t, if it is a
+// postfix expression.
+func firstArg(pf *rustsrc.ParsedFile, t int) *expr {
+	if t < 0 {
+		return nil
+	}
+	open := t
+	for n := 0; n < 64; n++ {
+		switch kindAt(pf, open) {
+		case rustsrc.Ident, rustsrc.PathSep, rustsrc.KwSelfType, rustsrc.KwSelfValue, rustsrc.KwCrate, rustsrc.KwSuper:
+			open++
+			continue
+		case rustsrc.Lt:
+			open = skipAngles(pf, open, len(pf.Tokens))
+			continue
+		case rustsrc.LParen:
+			if c := closeOf(pf, open); c > open+1 {
+				return parseExpr(pf, open+1, scanTo(pf, open+1, c, rustsrc.Comma))
+			}
+		}
+		return nil
+	}
+	return nil
 }
 
 // intern returns a copy of s that does not retain the source text it was cut from, shared with
@@ -748,6 +803,16 @@ func typeName(text string) string {
 }
 
 // isCfgTest reports #[cfg(test)]: test-only code is not part of what the library calls.
+// testItems marks the items of pf under #[cfg(test)], directly or through a parent.
+func testItems(pf *rustsrc.ParsedFile) []bool {
+	skip := make([]bool, len(pf.Items))
+	for i := range pf.Items {
+		it := &pf.Items[i]
+		skip[i] = isCfgTest(pf, it.Attrs) || it.Parent != rustsrc.None && skip[it.Parent]
+	}
+	return skip
+}
+
 func isCfgTest(pf *rustsrc.ParsedFile, attrs []rustsrc.Attr) bool {
 	for _, a := range attrs {
 		if a.Path == "cfg" && a.ArgsEnd == a.ArgsStart+1 && int(a.ArgsStart) < len(pf.Tokens) {

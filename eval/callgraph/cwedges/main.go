@@ -35,6 +35,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	fmt.Fprintf(os.Stderr, "graph %+v\n", g.Stats)
 	w := bufio.NewWriter(os.Stdout)
 	defer w.Flush()
 	key := func(fn int32) string {
