@@ -165,3 +165,27 @@ pub fn f<T>(x: T) { x.clone(); x.into(); x.go(); }
 `}})
 	expectCallees(t, g, map[string]map[string]string{"a::f": {"a::A::go": "approximate"}})
 }
+
+// Glob re-exports that re-export each other (libc's cfg_if! branches: pub use unix::*, and in
+// unix pub use self::linux_like::*, ...) are followed breadth first, each path once: a lookup
+// ends, and finds the shortest chain.
+func TestLookupThroughCyclicGlobs(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "g", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub mod a {
+    pub use self::b::*;
+    pub use self::c::*;
+    pub mod b { pub use super::*; pub use super::c::*; pub fn f() {} }
+    pub mod c { pub use super::*; pub use super::b::*; pub mod d { pub fn h() {} } }
+}
+pub use a::*;
+pub mod e { pub use crate::a::*; pub use crate::*; }
+`}})
+	for path, want := range map[string]string{"g::f": "g::a::b::f", "g::e::f": "g::a::b::f", "g::a::c::f": "g::a::b::f", "g::d::h": "g::a::c::d::h"} {
+		if got := g.Lookup(path); len(got) != 1 || g.Fns[got[0]].Path != want {
+			t.Errorf("Lookup(%s) = %v, want %s", path, got, want)
+		}
+	}
+	if got := g.Lookup("g::e::a::b::c::missing"); len(got) != 0 {
+		t.Errorf("Lookup of a missing fn = %v", got)
+	}
+}

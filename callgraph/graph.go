@@ -257,8 +257,7 @@ func (g *Graph) Lookup(path string) []int32 {
 	if len(segs) > 0 {
 		segs[0] = identName(segs[0])
 	}
-	var out []int32
-	g.lookup(segs, 0, &out)
+	out := g.lookup(segs)
 	if len(out) == 0 && len(segs) >= 3 {
 		out = append(out, g.byOwner[segs[0]+"\x00"+segs[len(segs)-2]+"\x00"+segs[len(segs)-1]]...)
 	}
@@ -266,45 +265,63 @@ func (g *Graph) Lookup(path string) []int32 {
 	return slices.Compact(out)
 }
 
-func (g *Graph) lookup(segs []string, depth int, out *[]int32) {
-	if depth > maxResolveDepth || len(segs) == 0 {
-		return
-	}
-	if fns := g.byPath[strings.Join(segs, "::")]; len(fns) > 0 {
-		*out = append(*out, fns...)
-		return
-	}
-	for k := len(segs); k >= 1; k-- {
-		prefix := strings.Join(segs[:k], "::")
-		rest := segs[k:]
-		for _, ai := range g.byAlias[prefix] {
-			a := &g.Aliases[ai]
-			switch a.Kind {
-			case AliasFn:
-				if len(rest) == 0 {
-					*out = append(*out, a.Fn)
+// maxLookupPaths bounds the paths one Lookup tries: glob re-exports of nested modules can
+// rewrite a path into ever longer ones (with a::* of a::b, a::x::f may be a::b::x::f, then
+// a::b::b::x::f, ...), each also a route.
+const maxLookupPaths = 4096
+
+// lookup follows re-exports from segs breadth first, so that the shortest chains of
+// re-exports are tried first and the first level that names functions is the answer; each
+// path is tried once whatever the route to it.
+func (g *Graph) lookup(segs []string) []int32 {
+	seen := map[string]bool{}
+	frontier := [][]string{segs}
+	for depth := 0; depth <= maxResolveDepth && len(frontier) > 0; depth++ {
+		var out []int32
+		var next [][]string
+		for _, p := range frontier {
+			full := strings.Join(p, "::")
+			if seen[full] || len(seen) >= maxLookupPaths {
+				continue
+			}
+			seen[full] = true
+			if fns := g.byPath[full]; len(fns) > 0 {
+				out = append(out, fns...)
+				continue
+			}
+			for k := len(p); k >= 1; k-- {
+				prefix := strings.Join(p[:k], "::")
+				rest := p[k:]
+				for _, ai := range g.byAlias[prefix] {
+					a := &g.Aliases[ai]
+					switch a.Kind {
+					case AliasFn:
+						if len(rest) == 0 {
+							out = append(out, a.Fn)
+						}
+					case AliasType, AliasTrait:
+						if len(rest) == 1 {
+							out = append(out, g.byOwner[identName(g.Crates[a.Crate].Name)+"\x00"+a.Target+"\x00"+rest[0]]...)
+						}
+					case AliasMod:
+						next = append(next, append(strings.Split(a.Target, "::"), rest...))
+					}
 				}
-			case AliasType, AliasTrait:
-				if len(rest) == 1 {
-					k := identName(g.Crates[a.Crate].Name) + "\x00" + a.Target + "\x00" + rest[0]
-					*out = append(*out, g.byOwner[k]...)
+				if k < len(p) {
+					for _, ai := range g.byAlias[prefix+"::*"] {
+						if a := &g.Aliases[ai]; a.Kind == AliasMod {
+							next = append(next, append(strings.Split(a.Target, "::"), rest...))
+						}
+					}
 				}
-			case AliasMod:
-				g.lookup(append(strings.Split(a.Target, "::"), rest...), depth+1, out)
 			}
 		}
-		if k < len(segs) {
-			for _, ai := range g.byAlias[prefix+"::*"] {
-				a := &g.Aliases[ai]
-				if a.Kind == AliasMod {
-					g.lookup(append(strings.Split(a.Target, "::"), rest...), depth+1, out)
-				}
-			}
+		if len(out) > 0 {
+			return out
 		}
-		if len(*out) > 0 {
-			return
-		}
+		frontier = next
 	}
+	return nil
 }
 
 // computeAliases lists the public re-exports of every crate's library.

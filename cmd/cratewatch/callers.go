@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,13 +14,17 @@ import (
 // cgFlags choose where the call graph comes from: built from a corpus directory (and then
 // optionally saved in the store), or loaded from the store.
 type cgFlags struct {
-	corpus string
-	save   bool
+	corpus     string
+	save       bool
+	noMacros   bool
+	memLimitMB int
 }
 
 func (gf *cgFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&gf.corpus, "corpus", "", "build the call graph from this directory of crate directories or .crate files instead of loading it from the store")
 	cmd.Flags().BoolVar(&gf.save, "save", false, "with --corpus: save the built graph in the store")
+	cmd.Flags().BoolVar(&gf.noMacros, "no-macros", false, "with --corpus: index the code as written, without expanding macro_rules! invocations")
+	cmd.Flags().IntVar(&gf.memLimitMB, "memory-limit", 1536, "with --corpus: soft memory limit of the build in MiB (the garbage collector works harder near it); 0 for none; the GOMEMLIMIT environment variable takes precedence")
 }
 
 func (gf *cgFlags) graph(cmd *cobra.Command) (*callgraph.Graph, error) {
@@ -36,7 +41,10 @@ func (gf *cgFlags) graph(cmd *cobra.Command) (*callgraph.Graph, error) {
 		return g, err
 	}
 	start := time.Now()
-	b := &callgraph.Builder{}
+	if _, set := os.LookupEnv("GOMEMLIMIT"); !set && gf.memLimitMB > 0 {
+		debug.SetMemoryLimit(int64(gf.memLimitMB) << 20)
+	}
+	b := &callgraph.Builder{NoMacros: gf.noMacros}
 	var progress func(done, total int)
 	if fi, err := os.Stderr.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
 		progress = func(done, total int) {
@@ -60,8 +68,8 @@ func (gf *cgFlags) graph(cmd *cobra.Command) (*callgraph.Graph, error) {
 		return nil, err
 	}
 	s := g.Stats
-	fmt.Fprintf(os.Stderr, "call graph: %d crates, %d functions, %d edges (%d exact, %d trait, %d approximate) in %.1fs\n",
-		s.Crates, s.Functions, s.Exact+s.Trait+s.Approximate, s.Exact, s.Trait, s.Approximate, time.Since(start).Seconds())
+	fmt.Fprintf(os.Stderr, "call graph: %d crates, %d functions, %d edges (%d exact, %d trait, %d approximate), %d macro invocations expanded (%d did not) in %.1fs\n",
+		s.Crates, s.Functions, s.Exact+s.Trait+s.Approximate, s.Exact, s.Trait, s.Approximate, s.MacrosExpanded, s.MacrosFailed, time.Since(start).Seconds())
 	if gf.save {
 		cs, closeStore, err := callGraphStore(cmd)
 		if err != nil {
