@@ -1079,3 +1079,25 @@ pub fn floats(s: f64, t: f64) -> f64 { s * t }
 		}
 	}
 }
+
+// A let that shadows a name reads the earlier binding in its initialiser (let s = s.as_ref();),
+// and as_ref() on a receiver bounded by AsRef<X> is an X: the methods called on the new s are
+// those of X, not candidates for an unknown receiver.
+func TestShadowingLet(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub struct Buf;
+impl Buf { pub fn len(&self) -> usize { 0 } pub fn view(&self) -> View { View } }
+pub struct View;
+impl View { pub fn len(&self) -> usize { 0 } }
+pub struct Other;
+impl Other { pub fn len(&self) -> usize { 0 } }
+pub fn shadow(b: Buf) { let b = b.view(); b.len(); }
+pub fn pattern(b: Option<Buf>) { if let Some(b) = b { b.len(); } }
+pub fn conv<B: AsRef<View>>(b: B) { let b = b.as_ref(); b.len(); }
+`}})
+	expectCallees(t, g, map[string]map[string]string{
+		"a::shadow":  {"a::Buf::view": "exact", "a::View::len": "exact"},
+		"a::pattern": {"a::Buf::len": "exact"},
+		"a::conv":    {"a::View::len": "exact"},
+	})
+}

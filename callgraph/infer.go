@@ -57,6 +57,11 @@ var passThrough = map[string]bool{"lock": true, "read": true, "write": true, "bo
 	"as_deref_mut": true, "to_owned": true, "by_ref": true, "deref": true, "deref_mut": true, "upgrade": true,
 	"into_inner": true}
 
+// convTraits are std conversion traits whose method returns (a reference to) the trait's type
+// argument: on a receiver bounded by AsRef<X>, as_ref() gives X.
+var convTraits = map[string]string{"AsRef": "as_ref", "AsMut": "as_mut", "Borrow": "borrow",
+	"BorrowMut": "borrow_mut", "Into": "into"}
+
 var unwrapping = map[string]bool{"unwrap": true, "expect": true, "unwrap_or": true, "unwrap_or_default": true,
 	"unwrap_or_else": true, "unwrap_unchecked": true}
 
@@ -338,7 +343,8 @@ func (l *linker) evalExpr(c int32, fn *fnDecl, e *expr, depth int) []ty {
 	return cur
 }
 
-// localType types a local name: the last let binding of it before pos, else a parameter.
+// localType types a local name: the last binding of it visible at pos (bound before pos, its
+// initialiser included), else a parameter.
 func (l *linker) localType(c int32, fn *fnDecl, name string, pos int32, depth int) []ty {
 	for i := len(fn.locals) - 1; i >= 0; i-- {
 		b := &fn.locals[i]
@@ -348,10 +354,7 @@ func (l *linker) localType(c int32, fn *fnDecl, name string, pos int32, depth in
 		if b.typ != "" {
 			return l.resolveTy(fnCtx(c, fn), b.typ, depth+1)
 		}
-		if b.init != nil && b.init.pos < pos {
-			return l.evalExpr(c, fn, b.init, depth+1)
-		}
-		return nil
+		return l.evalExpr(c, fn, b.init, depth+1)
 	}
 	for _, p := range fn.params {
 		if p.name == name && p.name != "self" {
@@ -498,6 +501,10 @@ func (l *linker) stepType(c int32, t ty, s step, depth int) []ty {
 			return []ty{{d: def{kind: defExternal}, name: "Result", elem: out}}
 		}
 		return out
+	}
+	if t.bound && len(t.args) == 1 && convTraits[t.name] == s.name {
+		// T: AsRef<[u8]>: t.as_ref() is a [u8], whichever implementor T is.
+		return l.resolveTy(t.ctx, t.args[0], depth+1)
 	}
 	ds := l.methodsOn(c, t, s.name, depth)
 	for _, d := range ds {

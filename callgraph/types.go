@@ -60,7 +60,7 @@ type expr struct {
 // binding is a let in a fn body: an annotated type or an initialiser expression.
 type binding struct {
 	name     string
-	pos, end int32 // visible from pos to end (0: the rest of the body)
+	pos, end int32 // visible from pos (the end of its initialiser) to end (0: the rest of the body)
 	typ      string
 	init     *expr
 }
@@ -442,12 +442,15 @@ func letBinding(pf *rustsrc.ParsedFile, i, hi int, out []binding) []binding {
 	if k := kindAt(pf, j+1); kindAt(pf, j) != rustsrc.Ident || k != rustsrc.Colon && k != rustsrc.Eq && k != rustsrc.Semi {
 		return letPattern(pf, i, i+1, hi, out)
 	}
-	b := binding{name: intern(pf.Text(pf.Tokens[j])), pos: pf.Tokens[i].Off}
+	b := binding{name: intern(pf.Text(pf.Tokens[j]))}
 	j++
 	end := stmtEnd(pf, j, hi)
 	if end < 0 {
 		return out
 	}
+	// The name is bound after its initialiser: in let x = x.as_ref(); the x read is the
+	// earlier one.
+	b.pos = pf.Tokens[end].Off
 	if kindAt(pf, j) == rustsrc.Colon {
 		k := j + 1
 		for k < end && kindAt(pf, k) != rustsrc.Eq {
@@ -500,7 +503,7 @@ func letPattern(pf *rustsrc.ParsedFile, let, p, hi int, out []binding) []binding
 		if len(pats) == len(vals) && len(pats) > 1 {
 			for k, pr := range pats {
 				if v := valueAt(pf, vals[k][0], vals[k][1], 0); v != nil {
-					out = patternBindings(pf, pr[0], pr[1], v, pf.Tokens[let].Off, scope, out)
+					out = patternBindings(pf, pr[0], pr[1], v, pf.Tokens[end].Off, scope, out)
 				}
 			}
 			return out
@@ -510,7 +513,7 @@ func letPattern(pf *rustsrc.ParsedFile, let, p, hi int, out []binding) []binding
 	if e == nil {
 		return out
 	}
-	return patternBindings(pf, p, eq, e, pf.Tokens[let].Off, scope, out)
+	return patternBindings(pf, p, eq, e, pf.Tokens[end].Off, scope, out)
 }
 
 // branchValue reads tokens [lo, hi) as a match, if, unsafe or block expression, optionally
@@ -652,7 +655,7 @@ func forBinding(pf *rustsrc.ParsedFile, i, hi int, out []binding) []binding {
 	if e == nil || c < 0 {
 		return out
 	}
-	return patternBindings(pf, i+1, in, withStep(e, step{kind: stepElem}), pf.Tokens[i].Off, pf.Tokens[c].Off, out)
+	return patternBindings(pf, i+1, in, withStep(e, step{kind: stepElem}), pf.Tokens[end].Off, pf.Tokens[c].Off, out)
 }
 
 // closureBindings reads the parameters of a closure |a, (b, c)| .. passed to a method call,
