@@ -1101,3 +1101,32 @@ pub fn conv<B: AsRef<View>>(b: B) { let b = b.as_ref(); b.len(); }
 		"a::conv":    {"a::View::len": "exact"},
 	})
 }
+
+// A trait impl for a slice (impl ByteSlice for [u8]) is keyed and named by the slice type, as
+// rustc names it: a [u8] receiver reaches its methods and the trait's default methods exactly,
+// and self inside it is the slice.
+func TestSliceImpl(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub trait ByteSlice {
+    fn as_bytes(&self) -> &[u8];
+    fn first_byte(&self) -> u8 { 0 }
+}
+impl ByteSlice for [u8] {
+    fn as_bytes(&self) -> &[u8] { self.first_byte(); self }
+}
+impl<T> ByteSlice for [Option<T>] {
+    fn as_bytes(&self) -> &[u8] { &[] }
+}
+pub fn bytes(b: &[u8]) { b.as_bytes(); b.first_byte(); }
+pub fn lit() { b"x".as_bytes(); }
+`}})
+	expectCallees(t, g, map[string]map[string]string{
+		"a::bytes":                 {"a::[u8]::as_bytes": "exact", "a::ByteSlice::first_byte": "exact"},
+		"a::lit":                   {"a::[u8]::as_bytes": "exact"},
+		"a::[u8]::as_bytes":        {"a::ByteSlice::first_byte": "exact"},
+		"a::[Option<T>]::as_bytes": {},
+	})
+	if fns := g.Lookup("a::[u8]::as_bytes"); len(fns) != 1 || g.Fns[fns[0]].Owner != "[u8]" {
+		t.Errorf("a::[u8]::as_bytes looks up %v", fns)
+	}
+}

@@ -162,6 +162,9 @@ func (l *linker) resolveTy(ctx tctx, text string, depth int) []ty {
 		}
 		return inner
 	case path == "Self" && ctx.self != "":
+		if ctx.self[0] == '[' { // impl X for [u8]: a std slice
+			return l.resolveTy(tctx{c: ctx.c, mod: ctx.mod}, ctx.self, depth+1)
+		}
 		if ctx.selfTrait {
 			return []ty{{d: def{kind: defTrait, crate: ctx.c, key: ctx.self}, name: ctx.self, ctx: ctx}}
 		}
@@ -607,10 +610,20 @@ func (l *linker) methodsOn(c int32, t ty, name string, depth int) []def {
 		if t.name == "" || t.bound {
 			return nil
 		}
-		out := l.foreignTraitMethods(c, t.name, name)
-		if len(out) == 0 {
+		keys := []string{t.name}
+		if t.name == "[" && len(t.args) == 1 {
+			// impl X for [u8], else impl<T> X for [T]
+			keys = []string{sliceKey("[" + t.args[0] + "]"), "[T]"}
+		}
+		var out []def
+		for _, key := range keys {
+			if out = l.foreignTraitMethods(c, key, name); len(out) > 0 {
+				return capDefs(out)
+			}
+		}
+		for _, key := range keys {
 			for _, v := range l.vis {
-				for _, tr := range l.crates[v].implTraits[t.name] {
+				for _, tr := range l.crates[v].implTraits[key] {
 					if ds := l.traitMethod(v, tr, name); len(ds) > 0 && l.traitInScope(c, l.mod, tr) {
 						out = append(out, ds...)
 					}
