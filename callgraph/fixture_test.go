@@ -1130,3 +1130,28 @@ pub fn lit() { b"x".as_bytes(); }
 		t.Errorf("a::[u8]::as_bytes looks up %v", fns)
 	}
 }
+
+// A call on self in a trait's default method runs for the implementors that do not override
+// that method: the impls of types that do are not dispatched to.
+func TestDefaultMethodOverride(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub trait Curve {
+    fn eval(&self, t: f64) -> f64;
+    fn start(&self) -> f64 { self.eval(0.0) }
+    fn end(&self) -> f64 { Self::eval(self, 1.0) }
+}
+pub struct Line;
+pub struct Arc;
+impl Curve for Line {
+    fn eval(&self, t: f64) -> f64 { t }
+    fn start(&self) -> f64 { 0.0 }
+}
+impl Curve for Arc { fn eval(&self, t: f64) -> f64 { t } }
+pub fn any(c: &dyn Curve) { c.eval(0.5); }
+`}})
+	expectCallees(t, g, map[string]map[string]string{
+		"a::Curve::start": {"a::Curve::eval": "exact", "a::Arc::eval": "trait"},
+		"a::Curve::end":   {"a::Curve::eval": "exact", "a::Arc::eval": "trait", "a::Line::eval": "trait"},
+		"a::any":          {"a::Curve::eval": "exact", "a::Arc::eval": "trait", "a::Line::eval": "trait"},
+	})
+}
