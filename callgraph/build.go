@@ -538,7 +538,7 @@ func (l *linker) boundDispatch(c int32, t ty, name string, from int32, cs *callS
 		for _, f := range ci.implFns[key2(t.name, name)] {
 			// Derived impls (every #[derive(Clone)]) are left out: the bound says nothing
 			// about which of those types the generic is instantiated with.
-			if ci.fns[f].flags&FlagDerived == 0 && argsMayMatch(t.args, ci.fns[f].traitArgs) {
+			if ci.fns[f].flags&FlagDerived == 0 && argsMayMatch(t.args, ci.fns[f].traitArgs) && l.assocMayMatch(t, v, ci.fns[f].self) {
 				l.add(from, def{kind: defFn, crate: v, fn: f}, cs, EdgeTrait)
 				found = true
 			}

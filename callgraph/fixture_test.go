@@ -1155,3 +1155,28 @@ pub fn any(c: &dyn Curve) { c.eval(0.5); }
 		"a::any":          {"a::Curve::eval": "exact", "a::Arc::eval": "trait", "a::Line::eval": "trait"},
 	})
 }
+
+// A bound's associated type binding (I: Iterator<Item = El>) leaves out the implementors whose
+// associated type is another type; an iterator over a generic parameter is still a std
+// iterator, whose next() is std's, not a candidate for an unknown receiver.
+func TestIteratorItemBinding(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub struct El;
+pub struct Seg;
+pub struct Els;
+impl Iterator for Els { type Item = El; fn next(&mut self) -> Option<El> { None } }
+pub struct Segs;
+impl Iterator for Segs { type Item = Seg; fn next(&mut self) -> Option<Seg> { None } }
+pub struct Any<T>(T);
+impl<T> Iterator for Any<T> { type Item = T; fn next(&mut self) -> Option<T> { None } }
+pub fn walk<I: Iterator<Item = El>>(mut it: I) { it.next(); }
+pub struct Set<S>(Vec<S>);
+impl<S: Copy> Set<S> {
+    pub fn first(&self) { let mut it = self.0.iter(); it.next(); }
+}
+`}})
+	expectCallees(t, g, map[string]map[string]string{
+		"a::walk":       {"a::Els::next": "trait", "a::Any::next": "trait"},
+		"a::Set::first": {},
+	})
+}

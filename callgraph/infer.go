@@ -737,9 +737,7 @@ func (l *linker) operatorImpls(c int32, fn *fnDecl, t ty, cs *callSite, found []
 		} else {
 			args = l.resolveTy(fnCtx(d.crate, f), bareType(f.traitArgs[0]), 1)
 		}
-		if slices.ContainsFunc(args, func(a ty) bool {
-			return slices.ContainsFunc(rts, func(r ty) bool { return sameType(a, r) })
-		}) {
+		if anySame(args, rts) {
 			out = append(out, d)
 		}
 	}
@@ -859,6 +857,36 @@ func (l *linker) localDecl(fn *fnDecl, name string, pos int32) string {
 		}
 	}
 	return ""
+}
+
+// assocMayMatch reports whether the associated type bindings of bound t (Iterator<Item = PathEl>)
+// can hold for the impl for self type x in crate v: an impl whose associated type of that name
+// (type Item = PathSeg;) resolves to other types only cannot be the bound's implementor. A side
+// that does not resolve (a generic parameter) matches anything.
+func (l *linker) assocMayMatch(t ty, v int32, x string) bool {
+	for _, a := range t.args {
+		k, want, ok := strings.Cut(a, "=")
+		if !ok {
+			continue
+		}
+		r, ok := l.crates[v].assocTypes[key2(x, strings.TrimSpace(k))]
+		if !ok {
+			continue
+		}
+		ws := l.resolveTy(t.ctx, strings.TrimSpace(want), 1)
+		hs := l.resolveTy(tctx{c: v, mod: r.mod, self: x}, r.typ, 1)
+		if len(ws) > 0 && len(hs) > 0 && !anySame(ws, hs) {
+			return false
+		}
+	}
+	return true
+}
+
+// anySame reports whether some type of a is some type of b.
+func anySame(a, b []ty) bool {
+	return slices.ContainsFunc(a, func(x ty) bool {
+		return slices.ContainsFunc(b, func(y ty) bool { return sameType(x, y) })
+	})
 }
 
 // sameType reports whether a and b are the same type; std types are known by name only.
@@ -1009,17 +1037,13 @@ func (l *linker) innerSeq(t ty, depth int) []ty {
 	return nil
 }
 
+// iterOf is a std iterator over elems, optionOf an Option of one of them: known types even when
+// the elements' type is not (a generic parameter), so that their own methods are std's.
 func iterOf(elems []ty) []ty {
-	if len(elems) == 0 {
-		return nil
-	}
 	return []ty{{d: def{kind: defExternal}, name: iterName, elem: elems}}
 }
 
 func optionOf(elems []ty) []ty {
-	if len(elems) == 0 {
-		return nil
-	}
 	return []ty{{d: def{kind: defExternal}, name: "Option", elem: elems}}
 }
 
