@@ -1180,3 +1180,33 @@ impl<S: Copy> Set<S> {
 		"a::Set::first": {},
 	})
 }
+
+// Indexing is a postfix step: an element of a Vec, slice or array, a map's value, a sub-slice
+// for a range, the Output of a crate type's Index impl.
+func TestIndexStep(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+use std::collections::HashMap;
+pub struct Name;
+impl Name { pub fn len(&self) -> usize { 0 } }
+pub struct Other;
+impl Other { pub fn len(&self) -> usize { 0 } }
+pub struct Node { pub kids: Vec<Node>, pub name: Name, pub names: [Name; 4] }
+pub struct Table(Vec<Name>);
+impl std::ops::Index<usize> for Table {
+    type Output = Name;
+    fn index(&self, i: usize) -> &Name { &self.0[i] }
+}
+pub fn vec(n: &Node) { n.kids[0].name.len(); }
+pub fn array(n: &Node) { n.names[1].len(); }
+pub fn table(t: &Table) { t[1].len(); }
+pub fn map(m: &HashMap<u8, Name>) { m[&1].len(); }
+pub fn range(s: &[Name]) { s[1..].len(); s[..][0].len(); }
+`}})
+	expectCallees(t, g, map[string]map[string]string{
+		"a::vec":   {"a::Name::len": "exact"},
+		"a::array": {"a::Name::len": "exact"},
+		"a::table": {"a::Name::len": "exact"},
+		"a::map":   {"a::Name::len": "exact"},
+		"a::range": {"a::Name::len": "exact"},
+	})
+}

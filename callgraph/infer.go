@@ -441,6 +441,8 @@ func (l *linker) stepType(c int32, t ty, s step, depth int) []ty {
 		return nil
 	case stepElem:
 		return l.elemTypes(c, t, depth)
+	case stepIndex:
+		return l.indexType(c, t, s.name == "..", depth)
 	case stepClosure:
 		return l.closureParam(c, t, s.name, int(s.nargs), depth)
 	case stepOp:
@@ -1020,6 +1022,43 @@ func (l *linker) elemTypes(c int32, t ty, depth int) []ty {
 					out = append(out, l.elemTypes(c, it, depth+1)...)
 				}
 				return capTys(out)
+			}
+		}
+	}
+	return nil
+}
+
+// indexType types t[i] (rng: t[a..b]): an element of a Vec, slice or array, a value of a map,
+// a sub-slice or str for a range; for a crate type, the Output of its Index impl, else indexing
+// of its Deref target.
+func (l *linker) indexType(c int32, t ty, rng bool, depth int) []ty {
+	if depth > maxInferDepth {
+		return nil
+	}
+	switch t.d.kind {
+	case defExternal:
+		switch {
+		case rng && (t.name == "str" || t.name == "String"):
+			return []ty{{d: t.d, name: "str", ctx: t.ctx}}
+		case t.name == "Vec" || t.name == "[" || t.name == "VecDeque" && !rng:
+			if rng {
+				return []ty{{d: t.d, name: "[", args: t.args, elem: t.elem, ctx: t.ctx}}
+			}
+			return l.innerSeq(t, depth)
+		case mapTypes[t.name] && len(t.args) > 1 && !rng:
+			return l.resolveTy(t.ctx, t.args[1], depth+1)
+		}
+	case defType:
+		for _, tc := range [2]int32{t.d.crate, c} {
+			if slices.Contains(l.crates[tc].implTraits[t.d.key], "Index") {
+				if r, ok := l.crates[tc].assocTypes[key2(t.d.key, "Output")]; ok {
+					return l.resolveTy(tctx{c: tc, mod: r.mod, self: t.d.key}, r.typ, depth+1)
+				}
+			}
+		}
+		for _, inner := range l.derefTarget(c, t, depth) {
+			if out := l.indexType(c, inner, rng, depth+1); len(out) > 0 {
+				return out
 			}
 		}
 	}

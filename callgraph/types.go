@@ -36,6 +36,7 @@ const (
 	stepElem                    // an element of a collection or iterator (for loops)
 	stepClosure                 // parameter nargs of a closure passed to method name
 	stepVariant                 // field "V::0" or "V::name" of enum variant V (or field name of struct V)
+	stepIndex                   // [i]: an element; name "..": [a..b], a range of elements
 )
 
 type step struct {
@@ -340,6 +341,17 @@ func parseExpr(pf *rustsrc.ParsedFile, lo, hi int) *expr {
 		case rustsrc.Question:
 			e.steps = append(e.steps, step{kind: stepTry})
 			i++
+		case rustsrc.LBracket:
+			c := closeOf(pf, i)
+			if c < 0 || c >= hi {
+				return nil
+			}
+			s := step{kind: stepIndex}
+			if scanTo(pf, i+1, c, rustsrc.DotDot, rustsrc.DotDotEq) < c {
+				s.name = ".."
+			}
+			e.steps = append(e.steps, s)
+			i = c + 1
 		case rustsrc.Dot:
 			n := i + 1
 			k := kindAt(pf, n)
