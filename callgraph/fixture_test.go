@@ -1210,3 +1210,34 @@ pub fn range(s: &[Name]) { s[1..].len(); s[..][0].len(); }
 		"a::range": {"a::Name::len": "exact"},
 	})
 }
+
+// Arithmetic on primitive numbers keeps their type (float literals are f64, std's float methods
+// return their receiver's type), unless a crate implements the operator for the primitive and
+// the right operand is its Rhs: (a * v) with impl Mul<Vec2> for f64 is a Vec2. Parenthesised
+// binary expressions are receivers and operands.
+func TestPrimitiveArithmetic(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub struct Vec2;
+impl Vec2 { pub fn ceil(self) -> Vec2 { self } pub fn hypot(self) -> f64 { 0.0 } }
+pub struct Rect;
+impl Rect { pub fn ceil(self) -> Rect { self } }
+impl std::ops::Mul<Vec2> for f64 { type Output = Vec2; fn mul(self, v: Vec2) -> Vec2 { v } }
+pub fn floats(a: f64, b: f64) { let n = (1.5 * a).powf(2.0).max(b); (n * a.abs()).ceil(); (a / 2.0).ceil(); 1.5f32.ceil(); }
+pub fn hex() { 0x1f32.ceil(); }
+pub struct Affine;
+pub struct Point;
+impl Point { pub fn ceil(self) -> Point { self } }
+impl std::ops::Mul<Point> for Affine { type Output = Point; fn mul(self, p: Point) -> Point { p } }
+impl std::ops::Mul for Affine { type Output = Affine; fn mul(self, a: Affine) -> Affine { a } }
+pub fn map(a: Affine, p: Point) { (a * p).ceil(); }
+pub fn scaled(a: f64, v: Vec2) { (a * v).ceil(); (2.0 * v).hypot(); }
+pub fn unknown<T>(a: f64, w: T) { (a * w.get()).ceil(); }
+`}})
+	expectCallees(t, g, map[string]map[string]string{
+		"a::floats":  {},
+		"a::scaled":  {"a::f64::mul": "exact", "a::Vec2::ceil": "exact", "a::Vec2::hypot": "exact"},
+		"a::unknown": {"a::Vec2::ceil": "approximate", "a::Rect::ceil": "approximate", "a::Point::ceil": "approximate"},
+		"a::hex":     {"a::Vec2::ceil": "approximate", "a::Rect::ceil": "approximate", "a::Point::ceil": "approximate"}, // an integer, of an inferred type
+		"a::map":     {"a::Affine::mul": "exact", "a::Point::ceil": "exact"},
+	})
+}

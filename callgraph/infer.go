@@ -336,6 +336,10 @@ func (l *linker) evalExpr(c int32, fn *fnDecl, e *expr, depth int) []ty {
 		}
 		var next []ty
 		for _, t := range cur {
+			if s.kind == stepOp {
+				next = append(next, l.opType(c, fn, t, s, depth)...)
+				continue
+			}
 			next = append(next, l.stepType(c, t, s, depth)...)
 			if len(next) >= maxTys {
 				break
@@ -445,16 +449,6 @@ func (l *linker) stepType(c int32, t ty, s step, depth int) []ty {
 		return l.indexType(c, t, s.name == "..", depth)
 	case stepClosure:
 		return l.closureParam(c, t, s.name, int(s.nargs), depth)
-	case stepOp:
-		if t.d.kind != defType {
-			return nil
-		}
-		for _, tc := range [2]int32{t.d.crate, c} {
-			if r, ok := l.crates[tc].assocTypes[key2(t.d.key, "Output")]; ok {
-				return l.resolveTy(tctx{c: tc, mod: r.mod, self: t.d.key}, r.typ, depth+1)
-			}
-		}
-		return []ty{t}
 	case stepVariant:
 		// A struct pattern S { a } names the struct itself; a variant pattern E::V { a } a field
 		// of the enum's variant.
@@ -697,7 +691,7 @@ func (l *linker) linkImplicit(c int32, fn *fnDecl, from int32, cs *callSite, st 
 			}
 		}
 		if l.rhs != nil {
-			found = l.operatorImpls(c, fn, t, cs, found)
+			found = l.operatorImpls(c, t, cs.op, cs.path[0], l.evalExpr(c, fn, l.rhs, 0), found)
 		}
 		ds = append(ds, found...)
 	}
@@ -710,24 +704,19 @@ func (l *linker) linkImplicit(c int32, fn *fnDecl, from int32, cs *callSite, st 
 // Vec2, impl Mul<Vec2> for Vec2) to those whose Rhs is the right operand's type, when there are
 // several and that type is known; for a primitive t (2.0 * v), whose impls are std's unless a crate writes
 // impl Mul<Vec2> for f64, it looks those up in the crate and its direct dependencies.
-func (l *linker) operatorImpls(c int32, fn *fnDecl, t ty, cs *callSite, found []def) []def {
-	rts := l.evalExpr(c, fn, l.rhs, 0)
+func (l *linker) operatorImpls(c int32, t ty, trait, method string, rts []ty, found []def) []def {
 	if len(rts) == 0 {
 		return found
 	}
 	if t.d.kind == defExternal && numericTypes[t.name] {
-		for _, v := range append([]int32{c}, l.depCrates(c)...) {
-			for _, f := range l.crates[v].methods[key2(t.name, cs.path[0])] {
-				found = append(found, def{kind: defFn, crate: v, fn: f})
-			}
-		}
+		found = append(found, l.primOpImpls(c, t.name, method)...)
 	} else if len(found) < 2 {
 		return found // nothing to choose between
 	}
 	var out []def
 	for _, d := range found {
 		f := &l.crates[d.crate].fns[d.fn]
-		if f.trait != cs.op || f.flags&FlagInTrait != 0 {
+		if f.trait != trait || f.flags&FlagInTrait != 0 {
 			continue
 		}
 		var args []ty
@@ -745,6 +734,73 @@ func (l *linker) operatorImpls(c int32, fn *fnDecl, t ty, cs *callSite, found []
 	}
 	return out
 }
+
+// primOpImpls are the operator methods called method that crate c and its direct dependencies
+// implement for primitive type prim (impl Mul<Vec2> for f64).
+func (l *linker) primOpImpls(c int32, prim, method string) []def {
+	var out []def
+	for _, v := range append([]int32{c}, l.depCrates(c)...) {
+		for _, f := range l.crates[v].methods[key2(prim, method)] {
+			out = append(out, def{kind: defFn, crate: v, fn: f})
+		}
+	}
+	return out
+}
+
+// opType types the result of an arithmetic operator step on t: the return type of t's impl of
+// the operator whose Rhs is the right operand's type (Affine * Point with impl Mul<Point> for
+// Affine, 2.0 * v with impl Mul<Vec2> for f64), else the Output of t's impl. For a primitive t
+// without such an impl it is t itself, which std's impls give for a primitive right operand
+// (f64 * f64, f64 * &f64), or for any when no crate implements that operator for t; unknown
+// when a crate does and the right operand's type is unknown.
+func (l *linker) opType(c int32, fn *fnDecl, t ty, s step, depth int) []ty {
+	if t.d.kind != defType && !isPrimitive(t) {
+		return nil
+	}
+	method := opMethods[s.name]
+	rts := l.evalExpr(c, fn, s.rhs, depth+1)
+	var out []ty
+	for _, d := range l.operatorImpls(c, t, s.name, method, rts, l.traitImplFns(c, t, s.name, method)) {
+		out = append(out, l.retType(d, &t, depth)...)
+	}
+	switch {
+	case len(out) > 0:
+		return capTys(out)
+	case t.d.kind == defType:
+		for _, tc := range [2]int32{t.d.crate, c} {
+			if r, ok := l.crates[tc].assocTypes[key2(t.d.key, "Output")]; ok {
+				return l.resolveTy(tctx{c: tc, mod: r.mod, self: t.d.key}, r.typ, depth+1)
+			}
+		}
+		return []ty{t}
+	case len(rts) > 0 && !slices.ContainsFunc(rts, func(r ty) bool { return !isPrimitive(r) }),
+		len(l.primOpImpls(c, t.name, method)) == 0:
+		return []ty{t}
+	}
+	return nil
+}
+
+func isPrimitive(t ty) bool { return t.d.kind == defExternal && numericTypes[t.name] }
+
+// opMethods maps an operator trait to its method (Mul to mul).
+var opMethods = func() map[string]string {
+	m := map[string]string{}
+	for _, o := range opTraits {
+		m[o[0]] = o[1]
+	}
+	return m
+}()
+
+// numSelf are the methods of std's primitive numbers that return the receiver's own type.
+var numSelf = map[string]bool{"abs": true, "max": true, "min": true, "clamp": true, "pow": true, "powi": true,
+	"powf": true, "sqrt": true, "cbrt": true, "exp": true, "exp2": true, "ln": true, "log": true, "log2": true,
+	"log10": true, "sin": true, "cos": true, "tan": true, "asin": true, "acos": true, "atan": true, "atan2": true,
+	"sinh": true, "cosh": true, "tanh": true, "floor": true, "ceil": true, "round": true, "trunc": true,
+	"fract": true, "signum": true, "recip": true, "mul_add": true, "hypot": true, "to_degrees": true,
+	"to_radians": true, "copysign": true, "rem_euclid": true, "div_euclid": true, "saturating_add": true,
+	"saturating_sub": true, "saturating_mul": true, "wrapping_add": true, "wrapping_sub": true,
+	"wrapping_mul": true, "wrapping_neg": true, "rotate_left": true, "rotate_right": true, "swap_bytes": true,
+	"reverse_bits": true, "to_be": true, "to_le": true, "next_power_of_two": true}
 
 // depCrates are the crates of c's direct normal dependencies.
 func (l *linker) depCrates(c int32) []int32 {
@@ -1093,6 +1149,8 @@ func (l *linker) stdMethodType(c int32, t ty, name string, depth int) []ty {
 		return nil
 	}
 	switch {
+	case numericTypes[t.name] && numSelf[name]:
+		return []ty{t}
 	case mapTypes[t.name] && len(t.args) > 1:
 		switch name {
 		case "keys", "into_keys":

@@ -44,6 +44,7 @@ type step struct {
 	nargs int8
 	name  string
 	typ   string // a method call's turbofish type: collect::<Vec<u8>>()
+	rhs   *expr  // an operator's right operand (stepOp), when it is one the typing reads
 }
 
 // expr is a receiver or initialiser expression: a base and postfix steps. A base is a local name
@@ -202,7 +203,7 @@ func receiverStart(pf *rustsrc.ParsedFile, end int) int {
 				continue
 			}
 			return i
-		case rustsrc.Str, rustsrc.RawStr, rustsrc.ByteStr, rustsrc.RawByteStr, rustsrc.Char, rustsrc.Byte:
+		case rustsrc.Str, rustsrc.RawStr, rustsrc.ByteStr, rustsrc.RawByteStr, rustsrc.Char, rustsrc.Byte, rustsrc.Float:
 			return i
 		case rustsrc.RBrace: // Type { .. }.m()
 			o := int(pf.Match[i])
@@ -264,6 +265,13 @@ func parseExpr(pf *rustsrc.ParsedFile, lo, hi int) *expr {
 	case rustsrc.Str, rustsrc.RawStr, rustsrc.ByteStr, rustsrc.RawByteStr, rustsrc.Char, rustsrc.Byte:
 		e.lit = literalTypes[kindAt(pf, i)]
 		i++
+	case rustsrc.Float, rustsrc.Int:
+		// A float is an f64 unless its suffix says f32 (an unsuffixed one may be inferred
+		// f32; both are std's, with std's methods); an integer only by its suffix.
+		if e.lit = numberType(pf.Text(pf.Tokens[i]), kindAt(pf, i) == rustsrc.Float); e.lit == "" {
+			return nil
+		}
+		i++
 	case rustsrc.Lt: // <T>::f(..), <T as Trait>::f(..)
 		gt := skipAngles(pf, i, hi)
 		if kindAt(pf, gt) != rustsrc.PathSep || kindAt(pf, gt+1) != rustsrc.Ident || kindAt(pf, gt+2) != rustsrc.LParen || gt+2 >= hi {
@@ -283,6 +291,9 @@ func parseExpr(pf *rustsrc.ParsedFile, lo, hi int) *expr {
 			return nil
 		}
 		inner := parseExpr(pf, i+1, c)
+		if inner == nil {
+			inner = binaryExpr(pf, i+1, c) // (a * b).ceil()
+		}
 		if inner == nil {
 			return nil
 		}
@@ -393,6 +404,20 @@ func parseExpr(pf *rustsrc.ParsedFile, lo, hi int) *expr {
 		return nil
 	}
 	return e
+}
+
+// numberType is the type of a number literal: its suffix, else f64 for a float, "" for an
+// unsuffixed integer (its type is inferred).
+func numberType(text string, float bool) string {
+	for t := range numericTypes {
+		if (t[0] == 'f') == float && strings.HasSuffix(text, t) { // 0x1f32 is an integer
+			return t
+		}
+	}
+	if float {
+		return "f64"
+	}
+	return ""
 }
 
 // stdMacroTypes are std macros in expression position and the type of their value.
@@ -1572,7 +1597,14 @@ func binaryExpr(pf *rustsrc.ParsedFile, lo, hi int) *expr {
 			if e == nil || len(e.steps) >= maxSteps {
 				return nil
 			}
-			e.steps = append(e.steps, step{kind: stepOp, name: opTraits[k][0]})
+			// The right operand, as far as it reads: a postfix chain, else (a + b * c, read
+			// as a + (b * c)) another binary expression; nested ones are bounded by maxSteps
+			// through the recursion's shrinking range.
+			rhs := parseExpr(pf, j+1, hi)
+			if rhs == nil {
+				rhs = binaryExpr(pf, j+1, hi)
+			}
+			e.steps = append(e.steps, step{kind: stepOp, name: opTraits[k][0], rhs: rhs})
 			return e
 		case rustsrc.Dot, rustsrc.PathSep, rustsrc.Ident, rustsrc.KwSelfValue, rustsrc.KwSelfType, rustsrc.Question, rustsrc.Int, rustsrc.And, rustsrc.Lt, rustsrc.Gt:
 		default:
