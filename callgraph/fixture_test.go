@@ -1241,3 +1241,13 @@ pub fn unknown<T>(a: f64, w: T) { (a * w.get()).ceil(); }
 		"a::map":     {"a::Affine::mul": "exact", "a::Point::ceil": "exact"},
 	})
 }
+
+// str's iterator methods (chars, bytes, split, ...) yield std values: their next() is std's.
+func TestStrIterators(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub struct P;
+impl P { pub fn next(&mut self) -> Option<u8> { None } pub fn trim(&self) -> P { P } }
+pub fn walk(s: &str) { let mut cs = s.chars(); cs.next(); s[1..].bytes().next(); s.split(',').next().unwrap().trim(); }
+`}})
+	expectCallees(t, g, map[string]map[string]string{"a::walk": {}})
+}

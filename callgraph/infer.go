@@ -791,6 +791,12 @@ var opMethods = func() map[string]string {
 	return m
 }()
 
+// strIters are the methods of str (and String, through Deref) that return an iterator, and what
+// it yields ("(": the (usize, char) of char_indices).
+var strIters = map[string]string{"chars": "char", "bytes": "u8", "char_indices": "(", "lines": "str",
+	"split": "str", "rsplit": "str", "splitn": "str", "rsplitn": "str", "split_terminator": "str",
+	"split_whitespace": "str", "split_ascii_whitespace": "str", "matches": "str", "split_inclusive": "str"}
+
 // numSelf are the methods of std's primitive numbers that return the receiver's own type.
 var numSelf = map[string]bool{"abs": true, "max": true, "min": true, "clamp": true, "pow": true, "powi": true,
 	"powf": true, "sqrt": true, "cbrt": true, "exp": true, "exp2": true, "ln": true, "log": true, "log2": true,
@@ -1151,6 +1157,12 @@ func (l *linker) stdMethodType(c int32, t ty, name string, depth int) []ty {
 	switch {
 	case numericTypes[t.name] && numSelf[name]:
 		return []ty{t}
+	case (t.name == "str" || t.name == "String") && strIters[name] != "":
+		elem := strIters[name]
+		if elem == "(" { // char_indices
+			return iterOf([]ty{{d: def{kind: defExternal}, name: "(", elem: []ty{{d: def{kind: defExternal}, name: "usize"}, {d: def{kind: defExternal}, name: "char"}}}})
+		}
+		return iterOf([]ty{{d: def{kind: defExternal}, name: elem}})
 	case mapTypes[t.name] && len(t.args) > 1:
 		switch name {
 		case "keys", "into_keys":
