@@ -137,10 +137,8 @@ func (l *linker) resolveTy(ctx tctx, text string, depth int) []ty {
 		// A tuple, array, slice or fn pointer: std's, with methods only from traits. The parts
 		// of a tuple and the element of an array or slice are kept for patterns and loops.
 		var args []string
-		if t[0] == '(' || t[0] == '[' {
-			if _, a := splitType("x<" + t[1:len(t)-1] + ">"); t[len(t)-1] == ')' || t[len(t)-1] == ']' {
-				args = a
-			}
+		if last := t[len(t)-1]; t[0] != 'f' && len(t) >= 2 && (last == ')' || last == ']') {
+			_, args = splitType("x<" + t[1:len(t)-1] + ">")
 			if t[0] == '[' && len(args) > 0 {
 				args = args[:1]
 				if i := strings.IndexByte(args[0], ';'); i > 0 {
