@@ -1251,3 +1251,55 @@ pub fn walk(s: &str) { let mut cs = s.chars(); cs.next(); s[1..].bytes().next();
 `}})
 	expectCallees(t, g, map[string]map[string]string{"a::walk": {}})
 }
+
+// A value held by a std type is typed through it (vec![x], Some(x), Ok(x), Box::new(x)), and std
+// methods of str, char, numbers and slices with a fixed result type give that std type, whose
+// methods are std's: none of the crate's namesakes is a candidate.
+func TestStdValues(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub struct P;
+impl P {
+    pub fn len(&self) -> usize { 0 }
+    pub fn iter(&self) {}
+    pub fn count_ones(&self) {}
+    pub fn as_bytes(&self) {}
+}
+pub struct Q;
+impl Q { pub fn run(&self) {} }
+pub fn held(q: Q, r: Q) {
+    let v = vec![Q, Q]; v[0].run();
+    Some(q).unwrap().run();
+    Box::new(r).run();
+}
+pub fn std_results(c: char, s: &str) {
+    let mut buf = [0u8; 4];
+    c.encode_utf8(&mut buf).as_bytes().iter();
+    s.trim().len();
+    let n = 3u32;
+    n.checked_add(1).unwrap().count_ones();
+    vec![1u8].as_slice().len();
+}
+`}})
+	expectCallees(t, g, map[string]map[string]string{
+		"a::held":        {"a::Q::run": "exact"},
+		"a::std_results": {},
+	})
+}
+
+// On a receiver held by a std wrapper (Rc<S>, Mutex<S>), the wrapper's own methods come first:
+// rc.clone() is Rc's, m.lock() Mutex's (a Result of a guard of S), not S's namesakes.
+func TestWrapperOwnMethods(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+use std::rc::Rc;
+use std::sync::Mutex;
+#[derive(Clone)]
+pub struct S;
+impl S { pub fn lock(&self) {} pub fn go(&self) {} }
+pub fn wrapped(a: Rc<S>, m: Mutex<S>) { a.clone().go(); m.lock().unwrap().go(); Rc::new(S).clone(); }
+pub fn plain(s: S) { s.clone(); s.lock(); }
+`}})
+	expectCallees(t, g, map[string]map[string]string{
+		"a::wrapped": {"a::S::go": "exact"},
+		"a::plain":   {"a::S::clone": "exact", "a::S::lock": "exact"},
+	})
+}

@@ -62,6 +62,20 @@ var passThrough = map[string]bool{"lock": true, "read": true, "write": true, "bo
 var convTraits = map[string]string{"AsRef": "as_ref", "AsMut": "as_mut", "Borrow": "borrow",
 	"BorrowMut": "borrow_mut", "Into": "into"}
 
+// wrapperOwn are methods of std's look-through wrappers themselves (and clone, of all of them): on
+// a wrapped receiver they are the wrapper's, found before the inner type's through Deref. The
+// value says what they give: "=" the same value, "Result" a Result (a lock guard) of it.
+var wrapperOwn = map[string]map[string]string{
+	"Mutex":   {"lock": "Result", "try_lock": "Result", "into_inner": "Result", "get_mut": "Result", "is_poisoned": "-"},
+	"RwLock":  {"read": "Result", "write": "Result", "try_read": "Result", "try_write": "Result", "into_inner": "Result", "get_mut": "Result"},
+	"RefCell": {"borrow": "=", "borrow_mut": "=", "try_borrow": "Result", "try_borrow_mut": "Result", "into_inner": "=", "get_mut": "=", "take": "=", "replace": "="},
+	"Cell":    {"get": "=", "set": "-", "replace": "=", "take": "=", "into_inner": "=", "get_mut": "="},
+	"Rc":      {"downgrade": "-", "get_mut": "-", "make_mut": "=", "borrow": "=", "borrow_mut": "="},
+	"Arc":     {"downgrade": "-", "get_mut": "-", "make_mut": "=", "borrow": "=", "borrow_mut": "="},
+	"Weak":    {"upgrade": "="},
+	"Cow":     {"into_owned": "=", "to_mut": "="},
+}
+
 var unwrapping = map[string]bool{"unwrap": true, "expect": true, "unwrap_or": true, "unwrap_or_default": true,
 	"unwrap_or_else": true, "unwrap_unchecked": true}
 
@@ -329,6 +343,10 @@ func (l *linker) evalExpr(c int32, fn *fnDecl, e *expr, depth int) []ty {
 		cur = l.callType(c, fn, e.call, depth)
 	}
 	for _, s := range e.steps {
+		if s.kind == stepWrap {
+			cur = wrapTys(cur, s.name)
+			continue
+		}
 		if len(cur) == 0 {
 			return nil
 		}
@@ -503,6 +521,12 @@ func (l *linker) stepType(c int32, t ty, s step, depth int) []ty {
 		// T: AsRef<[u8]>: t.as_ref() is a [u8], whichever implementor T is.
 		return l.resolveTy(t.ctx, t.args[0], depth+1)
 	}
+	switch wrapperOwn[t.wrap][s.name] {
+	case "=":
+		return []ty{t}
+	case "Result":
+		return []ty{{d: def{kind: defExternal}, name: "Result", elem: []ty{t}}}
+	}
 	ds := l.methodsOn(c, t, s.name, depth)
 	for _, d := range ds {
 		if d.kind == defFn {
@@ -511,7 +535,7 @@ func (l *linker) stepType(c int32, t ty, s step, depth int) []ty {
 			}
 		}
 	}
-	if len(ds) > 0 {
+	if slices.ContainsFunc(ds, func(d def) bool { return d.kind == defFn }) {
 		return nil
 	}
 	if out := l.stdMethodType(c, t, s.name, depth); out != nil {
@@ -571,6 +595,11 @@ func (l *linker) methodsOn(c int32, t ty, name string, depth int) []def {
 	if t.wrap != "" {
 		if ds := l.foreignTraitMethods(c, t.wrap, name); len(ds) > 0 {
 			return ds
+		}
+		if name == "clone" || wrapperOwn[t.wrap][name] != "" {
+			// The wrapper's own method (Rc::clone, RefCell::borrow, Mutex::lock) is found
+			// before the inner type's: it is std's.
+			return []def{{kind: defExternal}}
 		}
 	}
 	switch t.d.kind {
@@ -785,6 +814,25 @@ var opMethods = func() map[string]string {
 	m := map[string]string{}
 	for _, o := range opTraits {
 		m[o[0]] = o[1]
+	}
+	return m
+}()
+
+// stdRet are methods of std's str, String, char and numbers whose result has a fixed std type.
+var stdRet = func() map[string]map[string]string {
+	str := map[string]string{"as_bytes": "[u8]", "as_str": "str", "trim": "str", "trim_start": "str",
+		"trim_end": "str", "trim_matches": "str", "trim_start_matches": "str", "trim_end_matches": "str",
+		"strip_prefix": "Option<str>", "strip_suffix": "Option<str>", "to_string": "String", "to_owned": "String",
+		"to_lowercase": "String", "to_uppercase": "String", "to_ascii_lowercase": "String",
+		"to_ascii_uppercase": "String", "replace": "String", "replacen": "String", "repeat": "String",
+		"into_bytes": "Vec<u8>", "len": "usize", "find": "Option<usize>", "rfind": "Option<usize>"}
+	num := map[string]string{"to_string": "String", "count_ones": "u32", "count_zeros": "u32",
+		"leading_zeros": "u32", "trailing_zeros": "u32"}
+	m := map[string]map[string]string{"str": str, "String": str, "char": {"encode_utf8": "str",
+		"to_string": "String", "len_utf8": "usize", "to_digit": "Option<u32>", "to_ascii_lowercase": "char",
+		"to_ascii_uppercase": "char"}}
+	for n := range numericTypes {
+		m[n] = num
 	}
 	return m
 }()
@@ -1136,6 +1184,24 @@ func (l *linker) innerSeq(t ty, depth int) []ty {
 	return nil
 }
 
+// wrapTys types a value of type ts held by std type wrap (vec![x], Some(x), Box::new(x)): a
+// Vec, Option or Result of it, or it seen through the wrapper; the bare wrapper when ts is
+// unknown.
+func wrapTys(ts []ty, wrap string) []ty {
+	switch {
+	case len(ts) == 0:
+		return []ty{{d: def{kind: defExternal}, name: wrap}}
+	case wrap == "Vec" || wrap == "Option" || wrap == "Result":
+		return []ty{{d: def{kind: defExternal}, name: wrap, elem: ts}}
+	}
+	out := make([]ty, len(ts))
+	for i, t := range ts {
+		t.wrap = wrap
+		out[i] = t
+	}
+	return out
+}
+
 // iterOf is a std iterator over elems, optionOf an Option of one of them: known types even when
 // the elements' type is not (a generic parameter), so that their own methods are std's.
 func iterOf(elems []ty) []ty {
@@ -1155,6 +1221,21 @@ func (l *linker) stdMethodType(c int32, t ty, name string, depth int) []ty {
 	switch {
 	case numericTypes[t.name] && numSelf[name]:
 		return []ty{t}
+	case numericTypes[t.name] && strings.HasPrefix(name, "checked_"):
+		return optionOf([]ty{t})
+	case stdRet[t.name][name] != "":
+		r := stdRet[t.name][name]
+		if r[0] == '[' {
+			return []ty{{d: def{kind: defExternal}, name: "[", args: []string{r[1 : len(r)-1]}, ctx: t.ctx}}
+		}
+		path, args := splitType(r)
+		return []ty{{d: def{kind: defExternal}, name: path, args: args, ctx: t.ctx}}
+	case (t.name == "Vec" || t.name == "[") && (name == "as_slice" || name == "as_mut_slice" || name == "to_vec"):
+		n := "["
+		if name == "to_vec" {
+			n = "Vec"
+		}
+		return []ty{{d: t.d, name: n, args: t.args, elem: t.elem, ctx: t.ctx}}
 	case (t.name == "str" || t.name == "String") && strIters[name] != "":
 		elem := strIters[name]
 		if elem == "(" { // char_indices

@@ -37,6 +37,7 @@ const (
 	stepClosure                 // parameter nargs of a closure passed to method name
 	stepVariant                 // field "V::0" or "V::name" of enum variant V (or field name of struct V)
 	stepIndex                   // [i]: an element; name "..": [a..b], a range of elements
+	stepWrap                    // a std type name holds the value: vec![x] (Vec), Some(x) (Option), Box::new(x)
 )
 
 type step struct {
@@ -325,9 +326,15 @@ func parseExpr(pf *rustsrc.ParsedFile, lo, hi int) *expr {
 		case kindAt(pf, j) == rustsrc.Not && len(segs) == 1 && stdMacroTypes[segs[0]] != "" && isOpenKind(kindAt(pf, j+1)) && j+1 < hi:
 			// vec![..], format!(..): std macros whose value has a known type.
 			e.lit = stdMacroTypes[segs[0]]
+			if w := wrapped(pf, j+1, "Vec"); w != nil && segs[0] == "vec" {
+				*e = *w
+			}
 			i = closeOf(pf, j+1) + 1
 		case kindAt(pf, j) == rustsrc.LParen && j < hi:
 			e.call, e.nargs = segs, countArgs(pf, j)
+			if w := wrapped(pf, j, wrapperCall(segs)); w != nil && e.nargs == 1 {
+				*e = *w
+			}
 			i = closeOf(pf, j) + 1
 		case kindAt(pf, j) == rustsrc.LBrace && j < hi && isUpper(segs[len(segs)-1]):
 			e.lit = strings.Join(segs, "::")
@@ -418,6 +425,35 @@ func numberType(text string, float bool) string {
 		return "f64"
 	}
 	return ""
+}
+
+// wrapperCall is the std type whose value a call of path segs holds its one argument in: Some(x)
+// an Option, Ok(x) a Result, Box::new(x) (and the other look-through wrappers') the wrapper; "".
+func wrapperCall(segs []string) string {
+	switch {
+	case len(segs) == 1 && segs[0] == "Some":
+		return "Option"
+	case len(segs) == 1 && segs[0] == "Ok":
+		return "Result"
+	case len(segs) == 2 && lookThrough[segs[0]] && segs[1] == "new":
+		return segs[0]
+	}
+	return ""
+}
+
+// wrapped reads the first element of the group opened at open (vec![x, ..], vec![x; n], Some(x))
+// as an expression held by std type wrap; nil when wrap is "" or the element is not one the
+// typing reads.
+func wrapped(pf *rustsrc.ParsedFile, open int, wrap string) *expr {
+	c := closeOf(pf, open)
+	if wrap == "" || c < 0 {
+		return nil
+	}
+	e := parseExpr(pf, open+1, scanTo(pf, open+1, c, rustsrc.Comma, rustsrc.Semi))
+	if e == nil || len(e.steps) >= maxSteps {
+		return nil
+	}
+	return withStep(e, step{kind: stepWrap, name: wrap})
 }
 
 // stdMacroTypes are std macros in expression position and the type of their value.
