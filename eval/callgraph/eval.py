@@ -129,6 +129,10 @@ def keys_of(path, crates):
         cands = [ty[0]]
         if len(parts) > 1:
             cands.append(split_top(strip_generics(parts[1]))[0])
+        if len(segs) > 2 and ty[0] in crates:
+            # <T as Trait>::m::nested: a fn nested in a method, keyed by its path (the impl
+            # taken to be in T's module).
+            return ["::".join(ty + [strip_generics(s) for s in segs[1:]])], False
         name = segs[-1] if len(segs) == 2 else segs[1]
         return [c + "::" + owner + "::" + name for c in cands if c in crates], len(parts) > 1
     for k in range(1, len(segs) - 1):
