@@ -1287,7 +1287,8 @@ pub fn std_results(c: char, s: &str) {
 }
 
 // On a receiver held by a std wrapper (Rc<S>, Mutex<S>), the wrapper's own methods come first:
-// rc.clone() is Rc's, m.lock() Mutex's (a Result of a guard of S), not S's namesakes.
+// rc.clone() is Rc's, m.lock() Mutex's (a Result of a guard of S, also through Arc<Mutex<S>>),
+// not S's namesakes.
 func TestWrapperOwnMethods(t *testing.T) {
 	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
 use std::rc::Rc;
@@ -1295,7 +1296,9 @@ use std::sync::Mutex;
 #[derive(Clone)]
 pub struct S;
 impl S { pub fn lock(&self) {} pub fn go(&self) {} }
-pub fn wrapped(a: Rc<S>, m: Mutex<S>) { a.clone().go(); m.lock().unwrap().go(); Rc::new(S).clone(); }
+pub fn wrapped(a: Rc<S>, m: Mutex<S>, am: std::sync::Arc<Mutex<S>>) {
+    a.clone().go(); m.lock().unwrap().go(); Rc::new(S).clone(); am.lock().unwrap().go();
+}
 pub fn plain(s: S) { s.clone(); s.lock(); }
 `}})
 	expectCallees(t, g, map[string]map[string]string{

@@ -76,6 +76,20 @@ var wrapperOwn = map[string]map[string]string{
 	"Cow":     {"into_owned": "=", "to_mut": "="},
 }
 
+// wrapperMethod finds method name among the own methods of the wrappers in chain wrap (Arc/Mutex
+// for Arc<Mutex<T>>, outermost first, as autoderef goes): what it gives (see wrapperOwn), and the
+// wrappers inside the one that has it; "" when none has it.
+func wrapperMethod(wrap, name string) (kind, rest string) {
+	for wrap != "" {
+		w, r, _ := strings.Cut(wrap, "/")
+		if k := wrapperOwn[w][name]; k != "" {
+			return k, r
+		}
+		wrap = r
+	}
+	return "", ""
+}
+
 var unwrapping = map[string]bool{"unwrap": true, "expect": true, "unwrap_or": true, "unwrap_or_default": true,
 	"unwrap_or_else": true, "unwrap_unchecked": true}
 
@@ -170,7 +184,11 @@ func (l *linker) resolveTy(ctx tctx, text string, depth int) []ty {
 	case lookThrough[last] && len(args) > 0:
 		inner := l.resolveTy(ctx, args[0], depth+1)
 		for i := range inner {
-			inner[i].wrap = last
+			if inner[i].wrap != "" && strings.Count(inner[i].wrap, "/") < maxInferDepth {
+				inner[i].wrap = last + "/" + inner[i].wrap // Arc<Mutex<T>>
+			} else {
+				inner[i].wrap = last
+			}
 		}
 		return inner
 	case path == "Self" && ctx.self != "":
@@ -521,11 +539,16 @@ func (l *linker) stepType(c int32, t ty, s step, depth int) []ty {
 		// T: AsRef<[u8]>: t.as_ref() is a [u8], whichever implementor T is.
 		return l.resolveTy(t.ctx, t.args[0], depth+1)
 	}
-	switch wrapperOwn[t.wrap][s.name] {
-	case "=":
-		return []ty{t}
-	case "Result":
-		return []ty{{d: def{kind: defExternal}, name: "Result", elem: []ty{t}}}
+	if kind, rest := wrapperMethod(t.wrap, s.name); kind != "" {
+		// A guard or reference of the value inside the wrapper that has the method.
+		t.wrap = rest
+		switch kind {
+		case "=":
+			return []ty{t}
+		case "Result":
+			return []ty{{d: def{kind: defExternal}, name: "Result", elem: []ty{t}}}
+		}
+		return nil
 	}
 	ds := l.methodsOn(c, t, s.name, depth)
 	for _, d := range ds {
@@ -593,10 +616,11 @@ func (l *linker) methodsOn(c int32, t ty, name string, depth int) []def {
 		return nil
 	}
 	if t.wrap != "" {
-		if ds := l.foreignTraitMethods(c, t.wrap, name); len(ds) > 0 {
+		outer, _, _ := strings.Cut(t.wrap, "/")
+		if ds := l.foreignTraitMethods(c, outer, name); len(ds) > 0 {
 			return ds
 		}
-		if name == "clone" || wrapperOwn[t.wrap][name] != "" {
+		if kind, _ := wrapperMethod(t.wrap, name); name == "clone" || kind != "" {
 			// The wrapper's own method (Rc::clone, RefCell::borrow, Mutex::lock) is found
 			// before the inner type's: it is std's.
 			return []def{{kind: defExternal}}
