@@ -1306,3 +1306,19 @@ pub fn plain(s: S) { s.clone(); s.lock(); }
 		"a::plain":   {"a::S::clone": "exact", "a::S::lock": "exact"},
 	})
 }
+
+// Option's take, or, filter, ... keep the Option's value type; get_or_insert_with gives the value.
+func TestOptionMethods(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub struct H;
+impl H { pub fn join(&self) {} }
+pub struct K;
+impl K { pub fn join(&self) {} }
+pub struct T(Option<H>);
+pub fn take(mut t: T) {
+    if let Some(h) = t.0.take() { h.join(); }
+    t.0.get_or_insert_with(|| H).join();
+}
+`}})
+	expectCallees(t, g, map[string]map[string]string{"a::take": {"a::H::join": "exact"}})
+}

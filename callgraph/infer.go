@@ -90,6 +90,14 @@ func wrapperMethod(wrap, name string) (kind, rest string) {
 	return "", ""
 }
 
+// optionSame are Option's methods that give an Option of the same value type (opt.take());
+// optionValue those that give (a reference to) the value (get_or_insert_with).
+var (
+	optionSame = map[string]bool{"take": true, "replace": true, "or": true, "or_else": true, "xor": true,
+		"filter": true, "cloned": true, "copied": true, "take_if": true}
+	optionValue = map[string]bool{"get_or_insert": true, "get_or_insert_with": true, "insert": true}
+)
+
 var unwrapping = map[string]bool{"unwrap": true, "expect": true, "unwrap_or": true, "unwrap_or_default": true,
 	"unwrap_or_else": true, "unwrap_unchecked": true}
 
@@ -525,6 +533,10 @@ func (l *linker) stepType(c int32, t ty, s step, depth int) []ty {
 			return optionOf(l.innerType(t, 0, depth))
 		case t.name == "Result" && s.name == "err":
 			return optionOf(l.innerType(t, 1, depth))
+		case t.name == "Option" && optionSame[s.name]:
+			return []ty{t}
+		case t.name == "Option" && optionValue[s.name]:
+			return l.innerType(t, 0, depth)
 		}
 	}
 	if s.typ != "" && (s.name == "collect" || s.name == "parse" || s.name == "sum" || s.name == "product") {
