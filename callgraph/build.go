@@ -445,7 +445,7 @@ func (l *linker) linkCall(c int32, cs *callSite, st *Stats) {
 					ds = append(ds, impls...)
 					continue
 				}
-				ds = append(ds, l.traitDispatch(t.crate, t.key, name, from, cs)...)
+				ds = append(ds, l.traitDispatch(t.crate, t.key, name, from, cs, def{})...)
 			} else if t.kind == defExternal {
 				ds = append(ds, t)
 			}
@@ -456,7 +456,7 @@ func (l *linker) linkCall(c int32, cs *callSite, st *Stats) {
 		if fn.self != "" && len(cs.path) == 2 {
 			ds = l.assocFns(c, fn.self, cs.path[1], c)
 		} else if fn.trait != "" && fn.flags&FlagInTrait != 0 && len(cs.path) == 2 {
-			ds = l.traitDispatch(c, fn.trait, cs.path[1], from, cs)
+			ds = l.traitDispatch(c, fn.trait, cs.path[1], from, cs, def{kind: defFn, crate: c, fn: cs.fn})
 		}
 	default:
 		ds = l.resolveUse(c, fn.module, cs.path, 0)
@@ -481,7 +481,7 @@ func (l *linker) linkCall(c int32, cs *callSite, st *Stats) {
 				}
 			}
 			out = append(out, d)
-			out = append(out, l.traitDispatch(d.crate, tf.trait, tf.name, from, cs)...)
+			out = append(out, l.traitDispatch(d.crate, tf.trait, tf.name, from, cs, def{})...)
 		}
 		ds = out
 	}
@@ -542,7 +542,7 @@ func (l *linker) typeCall(c int32, mod, typ, name string, from int32, cs *callSi
 		case defType:
 			out = append(out, l.assocFns(t.crate, t.key, name, c)...)
 		case defTrait:
-			out = append(out, l.traitDispatch(t.crate, t.key, name, from, cs)...)
+			out = append(out, l.traitDispatch(t.crate, t.key, name, from, cs, def{})...)
 		case defExternal:
 			out = append(out, t)
 		}
@@ -551,8 +551,10 @@ func (l *linker) typeCall(c int32, mod, typ, name string, from int32, cs *callSi
 }
 
 // traitDispatch returns the declaration of trait method name and adds trait edges to every
-// implementation of it in the crates visible from the caller.
-func (l *linker) traitDispatch(tc int32, trait, name string, from int32, cs *callSite) []def {
+// implementation of it in the crates visible from the caller. When the call is on self (or
+// Self::) in a trait's default method dflt, the implementations for types that override dflt
+// are left out: for them dflt's body never runs, their own method does.
+func (l *linker) traitDispatch(tc int32, trait, name string, from int32, cs *callSite, dflt def) []def {
 	var decl []def
 	k := key2(trait, name)
 	for _, f := range l.crates[tc].traitFns[k] {
@@ -560,10 +562,32 @@ func (l *linker) traitDispatch(tc int32, trait, name string, from int32, cs *cal
 	}
 	for _, v := range l.vis {
 		for _, f := range l.crates[v].implFns[k] {
+			if dflt.kind == defFn && l.overrides(l.crates[v].fns[f].self, v, dflt) {
+				continue
+			}
 			l.add(from, def{kind: defFn, crate: v, fn: f}, cs, EdgeTrait)
 		}
 	}
 	return decl
+}
+
+// overrides reports whether type x, whose impl in crate v is being dispatched to, defines the
+// default method dflt in its impl of dflt's trait (in v, or in dflt's crate: the two crates the
+// orphan rule lets hold that impl). A generic self type (a blanket impl) may stand for types
+// that do not: it never overrides.
+func (l *linker) overrides(x string, v int32, dflt def) bool {
+	if x == "" || isTypeVar(x) {
+		return false
+	}
+	df := &l.crates[dflt.crate].fns[dflt.fn]
+	for _, cr := range [2]int32{v, dflt.crate} {
+		for _, f := range l.crates[cr].methods[key2(x, df.name)] {
+			if g := &l.crates[cr].fns[f]; g.trait == df.trait && g.flags&FlagInTrait == 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (l *linker) linkMethod(c int32, fn *fnDecl, from int32, cs *callSite, st *Stats) {
@@ -584,12 +608,17 @@ func (l *linker) linkMethod(c int32, fn *fnDecl, from int32, cs *callSite, st *S
 			}
 			continue
 		}
+		var dflt def
+		if e := cs.recvExpr; e != nil && e.local == "self" && len(e.steps) == 0 && fn.flags&FlagInTrait != 0 &&
+			t.d.kind == defTrait && t.d.crate == c && t.d.key == fn.trait {
+			dflt = def{kind: defFn, crate: c, fn: cs.fn}
+		}
 		for _, d := range l.methodsOn(c, t, name, 0) {
 			ds = append(ds, d)
 			if f := &l.crates[d.crate].fns[d.fn]; t.d.kind == defTrait && f.flags&FlagInTrait != 0 {
 				// A call on a trait-typed receiver (dyn Trait, impl Trait, T: Trait, self in a
 				// default method) reaches every implementation.
-				l.traitDispatch(d.crate, f.trait, name, from, cs)
+				l.traitDispatch(d.crate, f.trait, name, from, cs, dflt)
 			}
 		}
 	}
@@ -612,7 +641,7 @@ func (l *linker) boundDispatch(c int32, t ty, name string, from int32, cs *callS
 		for _, f := range ci.implFns[key2(t.name, name)] {
 			// Derived impls (every #[derive(Clone)]) are left out: the bound says nothing
 			// about which of those types the generic is instantiated with.
-			if ci.fns[f].flags&FlagDerived == 0 && argsMayMatch(t.args, ci.fns[f].traitArgs) {
+			if ci.fns[f].flags&FlagDerived == 0 && argsMayMatch(t.args, ci.fns[f].traitArgs) && l.assocMayMatch(t, v, ci.fns[f].self) {
 				l.add(from, def{kind: defFn, crate: v, fn: f}, cs, EdgeTrait)
 				found = true
 			}

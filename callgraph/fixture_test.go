@@ -1083,3 +1083,246 @@ pub fn floats(s: f64, t: f64) -> f64 { s * t }
 		}
 	}
 }
+
+// A let that shadows a name reads the earlier binding in its initialiser (let s = s.as_ref();),
+// and as_ref() on a receiver bounded by AsRef<X> is an X: the methods called on the new s are
+// those of X, not candidates for an unknown receiver.
+func TestShadowingLet(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub struct Buf;
+impl Buf { pub fn len(&self) -> usize { 0 } pub fn view(&self) -> View { View } }
+pub struct View;
+impl View { pub fn len(&self) -> usize { 0 } }
+pub struct Other;
+impl Other { pub fn len(&self) -> usize { 0 } }
+pub fn shadow(b: Buf) { let b = b.view(); b.len(); }
+pub fn pattern(b: Option<Buf>) { if let Some(b) = b { b.len(); } }
+pub fn conv<B: AsRef<View>>(b: B) { let b = b.as_ref(); b.len(); }
+`}})
+	expectCallees(t, g, map[string]map[string]string{
+		"a::shadow":  {"a::Buf::view": "exact", "a::View::len": "exact"},
+		"a::pattern": {"a::Buf::len": "exact"},
+		"a::conv":    {"a::View::len": "exact"},
+	})
+}
+
+// A trait impl for a slice (impl ByteSlice for [u8]) is keyed and named by the slice type, as
+// rustc names it: a [u8] receiver reaches its methods and the trait's default methods exactly,
+// and self inside it is the slice.
+func TestSliceImpl(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub trait ByteSlice {
+    fn as_bytes(&self) -> &[u8];
+    fn first_byte(&self) -> u8 { 0 }
+}
+impl ByteSlice for [u8] {
+    fn as_bytes(&self) -> &[u8] { self.first_byte(); self }
+}
+impl<T> ByteSlice for [Option<T>] {
+    fn as_bytes(&self) -> &[u8] { &[] }
+}
+pub fn bytes(b: &[u8]) { b.as_bytes(); b.first_byte(); }
+pub fn lit() { b"x".as_bytes(); }
+`}})
+	expectCallees(t, g, map[string]map[string]string{
+		"a::bytes":                 {"a::[u8]::as_bytes": "exact", "a::ByteSlice::first_byte": "exact"},
+		"a::lit":                   {"a::[u8]::as_bytes": "exact"},
+		"a::[u8]::as_bytes":        {"a::ByteSlice::first_byte": "exact"},
+		"a::[Option<T>]::as_bytes": {},
+	})
+	if fns := g.Lookup("a::[u8]::as_bytes"); len(fns) != 1 || g.Fns[fns[0]].Owner != "[u8]" {
+		t.Errorf("a::[u8]::as_bytes looks up %v", fns)
+	}
+}
+
+// A call on self in a trait's default method runs for the implementors that do not override
+// that method: the impls of types that do are not dispatched to.
+func TestDefaultMethodOverride(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub trait Curve {
+    fn eval(&self, t: f64) -> f64;
+    fn start(&self) -> f64 { self.eval(0.0) }
+    fn end(&self) -> f64 { Self::eval(self, 1.0) }
+}
+pub struct Line;
+pub struct Arc;
+impl Curve for Line {
+    fn eval(&self, t: f64) -> f64 { t }
+    fn start(&self) -> f64 { 0.0 }
+}
+impl Curve for Arc { fn eval(&self, t: f64) -> f64 { t } }
+pub fn any(c: &dyn Curve) { c.eval(0.5); }
+`}})
+	expectCallees(t, g, map[string]map[string]string{
+		"a::Curve::start": {"a::Curve::eval": "exact", "a::Arc::eval": "trait"},
+		"a::Curve::end":   {"a::Curve::eval": "exact", "a::Arc::eval": "trait", "a::Line::eval": "trait"},
+		"a::any":          {"a::Curve::eval": "exact", "a::Arc::eval": "trait", "a::Line::eval": "trait"},
+	})
+}
+
+// A bound's associated type binding (I: Iterator<Item = El>) leaves out the implementors whose
+// associated type is another type; an iterator over a generic parameter is still a std
+// iterator, whose next() is std's, not a candidate for an unknown receiver.
+func TestIteratorItemBinding(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub struct El;
+pub struct Seg;
+pub struct Els;
+impl Iterator for Els { type Item = El; fn next(&mut self) -> Option<El> { None } }
+pub struct Segs;
+impl Iterator for Segs { type Item = Seg; fn next(&mut self) -> Option<Seg> { None } }
+pub struct Any<T>(T);
+impl<T> Iterator for Any<T> { type Item = T; fn next(&mut self) -> Option<T> { None } }
+pub fn walk<I: Iterator<Item = El>>(mut it: I) { it.next(); }
+pub struct Set<S>(Vec<S>);
+impl<S: Copy> Set<S> {
+    pub fn first(&self) { let mut it = self.0.iter(); it.next(); }
+}
+`}})
+	expectCallees(t, g, map[string]map[string]string{
+		"a::walk":       {"a::Els::next": "trait", "a::Any::next": "trait"},
+		"a::Set::first": {},
+	})
+}
+
+// Indexing is a postfix step: an element of a Vec, slice or array, a map's value, a sub-slice
+// for a range, the Output of a crate type's Index impl.
+func TestIndexStep(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+use std::collections::HashMap;
+pub struct Name;
+impl Name { pub fn len(&self) -> usize { 0 } }
+pub struct Other;
+impl Other { pub fn len(&self) -> usize { 0 } }
+pub struct Node { pub kids: Vec<Node>, pub name: Name, pub names: [Name; 4] }
+pub struct Table(Vec<Name>);
+impl std::ops::Index<usize> for Table {
+    type Output = Name;
+    fn index(&self, i: usize) -> &Name { &self.0[i] }
+}
+pub fn vec(n: &Node) { n.kids[0].name.len(); }
+pub fn array(n: &Node) { n.names[1].len(); }
+pub fn table(t: &Table) { t[1].len(); }
+pub fn map(m: &HashMap<u8, Name>) { m[&1].len(); }
+pub fn range(s: &[Name]) { s[1..].len(); s[..][0].len(); }
+`}})
+	expectCallees(t, g, map[string]map[string]string{
+		"a::vec":   {"a::Name::len": "exact"},
+		"a::array": {"a::Name::len": "exact"},
+		"a::table": {"a::Name::len": "exact"},
+		"a::map":   {"a::Name::len": "exact"},
+		"a::range": {"a::Name::len": "exact"},
+	})
+}
+
+// Arithmetic on primitive numbers keeps their type (float literals are f64, std's float methods
+// return their receiver's type), unless a crate implements the operator for the primitive and
+// the right operand is its Rhs: (a * v) with impl Mul<Vec2> for f64 is a Vec2. Parenthesised
+// binary expressions are receivers and operands.
+func TestPrimitiveArithmetic(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub struct Vec2;
+impl Vec2 { pub fn ceil(self) -> Vec2 { self } pub fn hypot(self) -> f64 { 0.0 } }
+pub struct Rect;
+impl Rect { pub fn ceil(self) -> Rect { self } }
+impl std::ops::Mul<Vec2> for f64 { type Output = Vec2; fn mul(self, v: Vec2) -> Vec2 { v } }
+pub fn floats(a: f64, b: f64) { let n = (1.5 * a).powf(2.0).max(b); (n * a.abs()).ceil(); (a / 2.0).ceil(); 1.5f32.ceil(); }
+pub fn hex() { 0x1f32.ceil(); }
+pub struct Affine;
+pub struct Point;
+impl Point { pub fn ceil(self) -> Point { self } }
+impl std::ops::Mul<Point> for Affine { type Output = Point; fn mul(self, p: Point) -> Point { p } }
+impl std::ops::Mul for Affine { type Output = Affine; fn mul(self, a: Affine) -> Affine { a } }
+pub fn map(a: Affine, p: Point) { (a * p).ceil(); }
+pub fn scaled(a: f64, v: Vec2) { (a * v).ceil(); (2.0 * v).hypot(); }
+pub fn unknown<T>(a: f64, w: T) { (a * w.get()).ceil(); }
+`}})
+	expectCallees(t, g, map[string]map[string]string{
+		"a::floats":  {},
+		"a::scaled":  {"a::f64::mul": "exact", "a::Vec2::ceil": "exact", "a::Vec2::hypot": "exact"},
+		"a::unknown": {"a::Vec2::ceil": "approximate", "a::Rect::ceil": "approximate", "a::Point::ceil": "approximate"},
+		"a::hex":     {"a::Vec2::ceil": "approximate", "a::Rect::ceil": "approximate", "a::Point::ceil": "approximate"}, // an integer, of an inferred type
+		"a::map":     {"a::Affine::mul": "exact", "a::Point::ceil": "exact"},
+	})
+}
+
+// str's iterator methods (chars, bytes, split, ...) yield std values: their next() is std's.
+func TestStrIterators(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub struct P;
+impl P { pub fn next(&mut self) -> Option<u8> { None } pub fn trim(&self) -> P { P } }
+pub fn walk(s: &str) { let mut cs = s.chars(); cs.next(); s[1..].bytes().next(); s.split(',').next().unwrap().trim(); }
+`}})
+	expectCallees(t, g, map[string]map[string]string{"a::walk": {}})
+}
+
+// A value held by a std type is typed through it (vec![x], Some(x), Ok(x), Box::new(x)), and std
+// methods of str, char, numbers and slices with a fixed result type give that std type, whose
+// methods are std's: none of the crate's namesakes is a candidate.
+func TestStdValues(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub struct P;
+impl P {
+    pub fn len(&self) -> usize { 0 }
+    pub fn iter(&self) {}
+    pub fn count_ones(&self) {}
+    pub fn as_bytes(&self) {}
+}
+pub struct Q;
+impl Q { pub fn run(&self) {} }
+pub fn held(q: Q, r: Q) {
+    let v = vec![Q, Q]; v[0].run();
+    Some(q).unwrap().run();
+    Box::new(r).run();
+}
+pub fn std_results(c: char, s: &str) {
+    let mut buf = [0u8; 4];
+    c.encode_utf8(&mut buf).as_bytes().iter();
+    s.trim().len();
+    let n = 3u32;
+    n.checked_add(1).unwrap().count_ones();
+    vec![1u8].as_slice().len();
+}
+`}})
+	expectCallees(t, g, map[string]map[string]string{
+		"a::held":        {"a::Q::run": "exact"},
+		"a::std_results": {},
+	})
+}
+
+// On a receiver held by a std wrapper (Rc<S>, Mutex<S>), the wrapper's own methods come first:
+// rc.clone() is Rc's, m.lock() Mutex's (a Result of a guard of S, also through Arc<Mutex<S>>),
+// not S's namesakes.
+func TestWrapperOwnMethods(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+use std::rc::Rc;
+use std::sync::Mutex;
+#[derive(Clone)]
+pub struct S;
+impl S { pub fn lock(&self) {} pub fn go(&self) {} }
+pub fn wrapped(a: Rc<S>, m: Mutex<S>, am: std::sync::Arc<Mutex<S>>) {
+    a.clone().go(); m.lock().unwrap().go(); Rc::new(S).clone(); am.lock().unwrap().go();
+}
+pub fn plain(s: S) { s.clone(); s.lock(); }
+`}})
+	expectCallees(t, g, map[string]map[string]string{
+		"a::wrapped": {"a::S::go": "exact"},
+		"a::plain":   {"a::S::clone": "exact", "a::S::lock": "exact"},
+	})
+}
+
+// Option's take, or, filter, ... keep the Option's value type; get_or_insert_with gives the value.
+func TestOptionMethods(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub struct H;
+impl H { pub fn join(&self) {} }
+pub struct K;
+impl K { pub fn join(&self) {} }
+pub struct T(Option<H>);
+pub fn take(mut t: T) {
+    if let Some(h) = t.0.take() { h.join(); }
+    t.0.get_or_insert_with(|| H).join();
+}
+`}})
+	expectCallees(t, g, map[string]map[string]string{"a::take": {"a::H::join": "exact"}})
+}

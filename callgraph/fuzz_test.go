@@ -28,6 +28,12 @@ func FuzzBuild(f *testing.F) {
 			"if let Some((a, b)) = v.iter().enumerate().next() { b.1.clone(); } let (p, q) = (v, \"s\"); "+
 			"p.iter().map(|(n, x)| x.clone()).fold(0, |acc, y| { y.eq(&acc) }); let z = match q { _ => vec![1] }?; <Token![&]>::default().x(); "+
 			"#[cfg(any(windows, all(target_os = \"linux\", not(feature = \"x\"))))] { z.push(1) } }")
+	f.Add("pub trait B { fn a(&self) -> &[u8]; fn f(&self) -> u8 { self.a()[0] } }\n"+
+		"impl B for [u8] { fn a(&self) -> &[u8] { self } fn f(&self) -> u8 { 1 } } impl<T: Copy> B for [T] { fn a(&self) -> &[u8] { &[] } }\n"+
+		"pub struct M; impl std::ops::Index<usize> for M { type Output = u8; fn index(&self, i: usize) -> &u8 { &0 } }",
+		"use vuln::B; fn g<I: Iterator<Item = (u8, vuln::M)>, A: AsRef<[u8]>>(mut i: I, a: A) { let a = a.as_ref(); a.f(); i.next(); "+
+			"let x = (1.5f32 * 2.0).powf(0.5).max(1e3); (x - (a[1..][0] as f32)).ceil(); \"s\".chars().next(); b\"x\"[..].a(); "+
+			"vuln::M[0].f(); let m = [[1u8; 2]; 3]; m[0][1].x(); (0x1f32 * y[..]).z(); let a = a; for a in a.iter() { a.f() } }")
 	f.Fuzz(func(t *testing.T, lib, app string) {
 		b := &Builder{}
 		for _, c := range []struct{ name, src string }{{"vuln", lib}, {"app", app}} {

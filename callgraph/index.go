@@ -366,7 +366,10 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile, fileOff bool, x *expander)
 			switch {
 			case owner != nil && owner.Kind == rustsrc.ItemImpl:
 				d.flags |= FlagImpl
-				d.self = intern(selfType)
+				d.self = implSelf(owner, selfType)
+				if selfType == "" && d.self != "" { // the path has an empty segment for it
+					d.path = strings.Replace(d.path, "::::", "::"+d.self+"::", 1)
+				}
 				d.trait = typeName(owner.Trait)
 				if _, args := splitType(intern(owner.Trait)); len(args) > 0 {
 					d.traitArgs = args
@@ -404,8 +407,7 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile, fileOff bool, x *expander)
 			}
 			ci.fns = append(ci.fns, d)
 		case rustsrc.ItemImpl:
-			if it.Trait != "" && it.SelfName != "" {
-				s := intern(it.SelfName)
+			if s := implSelf(it, it.SelfName); it.Trait != "" && s != "" {
 				ci.implTraits[s] = appendUnique(ci.implTraits[s], typeName(it.Trait))
 			}
 		}
@@ -800,6 +802,29 @@ func typeName(text string) string {
 		text = strings.TrimPrefix(text, p)
 	}
 	return intern(strings.TrimSpace(text))
+}
+
+// implSelf is the key of impl's self type, whose name is name: the name, or for a slice (impl
+// ByteSlice for [u8], which has none) the slice's key, as rustc names the impl's methods.
+func implSelf(impl *rustsrc.Item, name string) string {
+	if name != "" {
+		return intern(name)
+	}
+	return sliceKey(impl.SelfType)
+}
+
+// sliceKey is the key of a slice type [E]: [E] with E as written, [T] for a generic element
+// (impl<T> X for [T]); "" when t is not a slice.
+func sliceKey(t string) string {
+	t = bareType(t)
+	if len(t) < 3 || t[0] != '[' || t[len(t)-1] != ']' || strings.IndexByte(t, ';') >= 0 {
+		return ""
+	}
+	e := strings.Join(strings.Fields(t[1:len(t)-1]), " ")
+	if isTypeVar(e) {
+		e = "T"
+	}
+	return intern("[" + e + "]")
 }
 
 // isCfgTest reports #[cfg(test)]: test-only code is not part of what the library calls.

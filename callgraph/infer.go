@@ -57,6 +57,47 @@ var passThrough = map[string]bool{"lock": true, "read": true, "write": true, "bo
 	"as_deref_mut": true, "to_owned": true, "by_ref": true, "deref": true, "deref_mut": true, "upgrade": true,
 	"into_inner": true}
 
+// convTraits are std conversion traits whose method returns (a reference to) the trait's type
+// argument: on a receiver bounded by AsRef<X>, as_ref() gives X.
+var convTraits = map[string]string{"AsRef": "as_ref", "AsMut": "as_mut", "Borrow": "borrow",
+	"BorrowMut": "borrow_mut", "Into": "into"}
+
+// wrapperOwn are methods of std's look-through wrappers themselves (and clone, of all of them): on
+// a wrapped receiver they are the wrapper's, found before the inner type's through Deref. The
+// value says what they give: "=" the same value, "Result" a Result (a lock guard) of it.
+var wrapperOwn = map[string]map[string]string{
+	"Mutex":   {"lock": "Result", "try_lock": "Result", "into_inner": "Result", "get_mut": "Result", "is_poisoned": "-"},
+	"RwLock":  {"read": "Result", "write": "Result", "try_read": "Result", "try_write": "Result", "into_inner": "Result", "get_mut": "Result"},
+	"RefCell": {"borrow": "=", "borrow_mut": "=", "try_borrow": "Result", "try_borrow_mut": "Result", "into_inner": "=", "get_mut": "=", "take": "=", "replace": "="},
+	"Cell":    {"get": "=", "set": "-", "replace": "=", "take": "=", "into_inner": "=", "get_mut": "="},
+	"Rc":      {"downgrade": "-", "get_mut": "-", "make_mut": "=", "borrow": "=", "borrow_mut": "="},
+	"Arc":     {"downgrade": "-", "get_mut": "-", "make_mut": "=", "borrow": "=", "borrow_mut": "="},
+	"Weak":    {"upgrade": "="},
+	"Cow":     {"into_owned": "=", "to_mut": "="},
+}
+
+// wrapperMethod finds method name among the own methods of the wrappers in chain wrap (Arc/Mutex
+// for Arc<Mutex<T>>, outermost first, as autoderef goes): what it gives (see wrapperOwn), and the
+// wrappers inside the one that has it; "" when none has it.
+func wrapperMethod(wrap, name string) (kind, rest string) {
+	for wrap != "" {
+		w, r, _ := strings.Cut(wrap, "/")
+		if k := wrapperOwn[w][name]; k != "" {
+			return k, r
+		}
+		wrap = r
+	}
+	return "", ""
+}
+
+// optionSame are Option's methods that give an Option of the same value type (opt.take());
+// optionValue those that give (a reference to) the value (get_or_insert_with).
+var (
+	optionSame = map[string]bool{"take": true, "replace": true, "or": true, "or_else": true, "xor": true,
+		"filter": true, "cloned": true, "copied": true, "take_if": true}
+	optionValue = map[string]bool{"get_or_insert": true, "get_or_insert_with": true, "insert": true}
+)
+
 var unwrapping = map[string]bool{"unwrap": true, "expect": true, "unwrap_or": true, "unwrap_or_default": true,
 	"unwrap_or_else": true, "unwrap_unchecked": true}
 
@@ -132,10 +173,8 @@ func (l *linker) resolveTy(ctx tctx, text string, depth int) []ty {
 		// A tuple, array, slice or fn pointer: std's, with methods only from traits. The parts
 		// of a tuple and the element of an array or slice are kept for patterns and loops.
 		var args []string
-		if t[0] == '(' || t[0] == '[' {
-			if _, a := splitType("x<" + t[1:len(t)-1] + ">"); t[len(t)-1] == ')' || t[len(t)-1] == ']' {
-				args = a
-			}
+		if last := t[len(t)-1]; t[0] != 'f' && len(t) >= 2 && (last == ')' || last == ']') {
+			_, args = splitType("x<" + t[1:len(t)-1] + ">")
 			if t[0] == '[' && len(args) > 0 {
 				args = args[:1]
 				if i := strings.IndexByte(args[0], ';'); i > 0 {
@@ -153,10 +192,17 @@ func (l *linker) resolveTy(ctx tctx, text string, depth int) []ty {
 	case lookThrough[last] && len(args) > 0:
 		inner := l.resolveTy(ctx, args[0], depth+1)
 		for i := range inner {
-			inner[i].wrap = last
+			if inner[i].wrap != "" && strings.Count(inner[i].wrap, "/") < maxInferDepth {
+				inner[i].wrap = last + "/" + inner[i].wrap // Arc<Mutex<T>>
+			} else {
+				inner[i].wrap = last
+			}
 		}
 		return inner
 	case path == "Self" && ctx.self != "":
+		if ctx.self[0] == '[' { // impl X for [u8]: a std slice
+			return l.resolveTy(tctx{c: ctx.c, mod: ctx.mod}, ctx.self, depth+1)
+		}
 		if ctx.selfTrait {
 			return []ty{{d: def{kind: defTrait, crate: ctx.c, key: ctx.self}, name: ctx.self, ctx: ctx}}
 		}
@@ -323,11 +369,19 @@ func (l *linker) evalExpr(c int32, fn *fnDecl, e *expr, depth int) []ty {
 		cur = l.callType(c, fn, e.call, depth)
 	}
 	for _, s := range e.steps {
+		if s.kind == stepWrap {
+			cur = wrapTys(cur, s.name)
+			continue
+		}
 		if len(cur) == 0 {
 			return nil
 		}
 		var next []ty
 		for _, t := range cur {
+			if s.kind == stepOp {
+				next = append(next, l.opType(c, fn, t, s, depth)...)
+				continue
+			}
 			next = append(next, l.stepType(c, t, s, depth)...)
 			if len(next) >= maxTys {
 				break
@@ -338,7 +392,8 @@ func (l *linker) evalExpr(c int32, fn *fnDecl, e *expr, depth int) []ty {
 	return cur
 }
 
-// localType types a local name: the last let binding of it before pos, else a parameter.
+// localType types a local name: the last binding of it visible at pos (bound before pos, its
+// initialiser included), else a parameter.
 func (l *linker) localType(c int32, fn *fnDecl, name string, pos int32, depth int) []ty {
 	for i := len(fn.locals) - 1; i >= 0; i-- {
 		b := &fn.locals[i]
@@ -348,10 +403,7 @@ func (l *linker) localType(c int32, fn *fnDecl, name string, pos int32, depth in
 		if b.typ != "" {
 			return l.resolveTy(fnCtx(c, fn), b.typ, depth+1)
 		}
-		if b.init != nil && b.init.pos < pos {
-			return l.evalExpr(c, fn, b.init, depth+1)
-		}
-		return nil
+		return l.evalExpr(c, fn, b.init, depth+1)
 	}
 	for _, p := range fn.params {
 		if p.name == name && p.name != "self" {
@@ -435,18 +487,10 @@ func (l *linker) stepType(c int32, t ty, s step, depth int) []ty {
 		return nil
 	case stepElem:
 		return l.elemTypes(c, t, depth)
+	case stepIndex:
+		return l.indexType(c, t, s.name == "..", depth)
 	case stepClosure:
 		return l.closureParam(c, t, s.name, int(s.nargs), depth)
-	case stepOp:
-		if t.d.kind != defType {
-			return nil
-		}
-		for _, tc := range [2]int32{t.d.crate, c} {
-			if r, ok := l.crates[tc].assocTypes[key2(t.d.key, "Output")]; ok {
-				return l.resolveTy(tctx{c: tc, mod: r.mod, self: t.d.key}, r.typ, depth+1)
-			}
-		}
-		return []ty{t}
 	case stepVariant:
 		// A struct pattern S { a } names the struct itself; a variant pattern E::V { a } a field
 		// of the enum's variant.
@@ -489,6 +533,10 @@ func (l *linker) stepType(c int32, t ty, s step, depth int) []ty {
 			return optionOf(l.innerType(t, 0, depth))
 		case t.name == "Result" && s.name == "err":
 			return optionOf(l.innerType(t, 1, depth))
+		case t.name == "Option" && optionSame[s.name]:
+			return []ty{t}
+		case t.name == "Option" && optionValue[s.name]:
+			return l.innerType(t, 0, depth)
 		}
 	}
 	if s.typ != "" && (s.name == "collect" || s.name == "parse" || s.name == "sum" || s.name == "product") {
@@ -499,6 +547,21 @@ func (l *linker) stepType(c int32, t ty, s step, depth int) []ty {
 		}
 		return out
 	}
+	if t.bound && len(t.args) == 1 && convTraits[t.name] == s.name {
+		// T: AsRef<[u8]>: t.as_ref() is a [u8], whichever implementor T is.
+		return l.resolveTy(t.ctx, t.args[0], depth+1)
+	}
+	if kind, rest := wrapperMethod(t.wrap, s.name); kind != "" {
+		// A guard or reference of the value inside the wrapper that has the method.
+		t.wrap = rest
+		switch kind {
+		case "=":
+			return []ty{t}
+		case "Result":
+			return []ty{{d: def{kind: defExternal}, name: "Result", elem: []ty{t}}}
+		}
+		return nil
+	}
 	ds := l.methodsOn(c, t, s.name, depth)
 	for _, d := range ds {
 		if d.kind == defFn {
@@ -507,7 +570,7 @@ func (l *linker) stepType(c int32, t ty, s step, depth int) []ty {
 			}
 		}
 	}
-	if len(ds) > 0 {
+	if slices.ContainsFunc(ds, func(d def) bool { return d.kind == defFn }) {
 		return nil
 	}
 	if out := l.stdMethodType(c, t, s.name, depth); out != nil {
@@ -565,8 +628,14 @@ func (l *linker) methodsOn(c int32, t ty, name string, depth int) []def {
 		return nil
 	}
 	if t.wrap != "" {
-		if ds := l.foreignTraitMethods(c, t.wrap, name); len(ds) > 0 {
+		outer, _, _ := strings.Cut(t.wrap, "/")
+		if ds := l.foreignTraitMethods(c, outer, name); len(ds) > 0 {
 			return ds
+		}
+		if kind, _ := wrapperMethod(t.wrap, name); name == "clone" || kind != "" {
+			// The wrapper's own method (Rc::clone, RefCell::borrow, Mutex::lock) is found
+			// before the inner type's: it is std's.
+			return []def{{kind: defExternal}}
 		}
 	}
 	switch t.d.kind {
@@ -600,10 +669,20 @@ func (l *linker) methodsOn(c int32, t ty, name string, depth int) []def {
 		if t.name == "" || t.bound {
 			return nil
 		}
-		out := l.foreignTraitMethods(c, t.name, name)
-		if len(out) == 0 {
+		keys := []string{t.name}
+		if t.name == "[" && len(t.args) == 1 {
+			// impl X for [u8], else impl<T> X for [T]
+			keys = []string{sliceKey("[" + t.args[0] + "]"), "[T]"}
+		}
+		var out []def
+		for _, key := range keys {
+			if out = l.foreignTraitMethods(c, key, name); len(out) > 0 {
+				return capDefs(out)
+			}
+		}
+		for _, key := range keys {
 			for _, v := range l.vis {
-				for _, tr := range l.crates[v].implTraits[t.name] {
+				for _, tr := range l.crates[v].implTraits[key] {
 					if ds := l.traitMethod(v, tr, name); len(ds) > 0 && l.traitInScope(c, l.mod, tr) {
 						out = append(out, ds...)
 					}
@@ -675,7 +754,7 @@ func (l *linker) linkImplicit(c int32, fn *fnDecl, from int32, cs *callSite, st 
 			}
 		}
 		if l.rhs != nil {
-			found = l.operatorImpls(c, fn, t, cs, found)
+			found = l.operatorImpls(c, t, cs.op, cs.path[0], l.evalExpr(c, fn, l.rhs, 0), found)
 		}
 		ds = append(ds, found...)
 	}
@@ -688,24 +767,19 @@ func (l *linker) linkImplicit(c int32, fn *fnDecl, from int32, cs *callSite, st 
 // Vec2, impl Mul<Vec2> for Vec2) to those whose Rhs is the right operand's type, when there are
 // several and that type is known; for a primitive t (2.0 * v), whose impls are std's unless a crate writes
 // impl Mul<Vec2> for f64, it looks those up in the crate and its direct dependencies.
-func (l *linker) operatorImpls(c int32, fn *fnDecl, t ty, cs *callSite, found []def) []def {
-	rts := l.evalExpr(c, fn, l.rhs, 0)
+func (l *linker) operatorImpls(c int32, t ty, trait, method string, rts []ty, found []def) []def {
 	if len(rts) == 0 {
 		return found
 	}
 	if t.d.kind == defExternal && numericTypes[t.name] {
-		for _, v := range append([]int32{c}, l.depCrates(c)...) {
-			for _, f := range l.crates[v].methods[key2(t.name, cs.path[0])] {
-				found = append(found, def{kind: defFn, crate: v, fn: f})
-			}
-		}
+		found = append(found, l.primOpImpls(c, t.name, method)...)
 	} else if len(found) < 2 {
 		return found // nothing to choose between
 	}
 	var out []def
 	for _, d := range found {
 		f := &l.crates[d.crate].fns[d.fn]
-		if f.trait != cs.op || f.flags&FlagInTrait != 0 {
+		if f.trait != trait || f.flags&FlagInTrait != 0 {
 			continue
 		}
 		var args []ty
@@ -717,14 +791,104 @@ func (l *linker) operatorImpls(c int32, fn *fnDecl, t ty, cs *callSite, found []
 		} else {
 			args = l.resolveTy(fnCtx(d.crate, f), bareType(f.traitArgs[0]), 1)
 		}
-		if slices.ContainsFunc(args, func(a ty) bool {
-			return slices.ContainsFunc(rts, func(r ty) bool { return sameType(a, r) })
-		}) {
+		if anySame(args, rts) {
 			out = append(out, d)
 		}
 	}
 	return out
 }
+
+// primOpImpls are the operator methods called method that crate c and its direct dependencies
+// implement for primitive type prim (impl Mul<Vec2> for f64).
+func (l *linker) primOpImpls(c int32, prim, method string) []def {
+	var out []def
+	for _, v := range append([]int32{c}, l.depCrates(c)...) {
+		for _, f := range l.crates[v].methods[key2(prim, method)] {
+			out = append(out, def{kind: defFn, crate: v, fn: f})
+		}
+	}
+	return out
+}
+
+// opType types the result of an arithmetic operator step on t: the return type of t's impl of
+// the operator whose Rhs is the right operand's type (Affine * Point with impl Mul<Point> for
+// Affine, 2.0 * v with impl Mul<Vec2> for f64), else the Output of t's impl. For a primitive t
+// without such an impl it is t itself, which std's impls give for a primitive right operand
+// (f64 * f64, f64 * &f64), or for any when no crate implements that operator for t; unknown
+// when a crate does and the right operand's type is unknown.
+func (l *linker) opType(c int32, fn *fnDecl, t ty, s step, depth int) []ty {
+	if t.d.kind != defType && !isPrimitive(t) {
+		return nil
+	}
+	method := opMethods[s.name]
+	rts := l.evalExpr(c, fn, s.rhs, depth+1)
+	var out []ty
+	for _, d := range l.operatorImpls(c, t, s.name, method, rts, l.traitImplFns(c, t, s.name, method)) {
+		out = append(out, l.retType(d, &t, depth)...)
+	}
+	switch {
+	case len(out) > 0:
+		return capTys(out)
+	case t.d.kind == defType:
+		for _, tc := range [2]int32{t.d.crate, c} {
+			if r, ok := l.crates[tc].assocTypes[key2(t.d.key, "Output")]; ok {
+				return l.resolveTy(tctx{c: tc, mod: r.mod, self: t.d.key}, r.typ, depth+1)
+			}
+		}
+		return []ty{t}
+	case len(rts) > 0 && !slices.ContainsFunc(rts, func(r ty) bool { return !isPrimitive(r) }),
+		len(l.primOpImpls(c, t.name, method)) == 0:
+		return []ty{t}
+	}
+	return nil
+}
+
+func isPrimitive(t ty) bool { return t.d.kind == defExternal && numericTypes[t.name] }
+
+// opMethods maps an operator trait to its method (Mul to mul).
+var opMethods = func() map[string]string {
+	m := map[string]string{}
+	for _, o := range opTraits {
+		m[o[0]] = o[1]
+	}
+	return m
+}()
+
+// stdRet are methods of std's str, String, char and numbers whose result has a fixed std type.
+var stdRet = func() map[string]map[string]string {
+	str := map[string]string{"as_bytes": "[u8]", "as_str": "str", "trim": "str", "trim_start": "str",
+		"trim_end": "str", "trim_matches": "str", "trim_start_matches": "str", "trim_end_matches": "str",
+		"strip_prefix": "Option<str>", "strip_suffix": "Option<str>", "to_string": "String", "to_owned": "String",
+		"to_lowercase": "String", "to_uppercase": "String", "to_ascii_lowercase": "String",
+		"to_ascii_uppercase": "String", "replace": "String", "replacen": "String", "repeat": "String",
+		"into_bytes": "Vec<u8>", "len": "usize", "find": "Option<usize>", "rfind": "Option<usize>"}
+	num := map[string]string{"to_string": "String", "count_ones": "u32", "count_zeros": "u32",
+		"leading_zeros": "u32", "trailing_zeros": "u32"}
+	m := map[string]map[string]string{"str": str, "String": str, "char": {"encode_utf8": "str",
+		"to_string": "String", "len_utf8": "usize", "to_digit": "Option<u32>", "to_ascii_lowercase": "char",
+		"to_ascii_uppercase": "char"}}
+	for n := range numericTypes {
+		m[n] = num
+	}
+	return m
+}()
+
+// strIters are the methods of str (and String, through Deref) that return an iterator, and what
+// it yields ("(": the (usize, char) of char_indices).
+var strIters = map[string]string{"chars": "char", "bytes": "u8", "char_indices": "(", "lines": "str",
+	"split": "str", "rsplit": "str", "splitn": "str", "rsplitn": "str", "split_terminator": "str",
+	"split_whitespace": "str", "split_ascii_whitespace": "str", "matches": "str", "split_inclusive": "str"}
+
+// numSelf are the methods of std's primitive numbers that return the receiver's own type.
+var numSelf = map[string]bool{"abs": true, "max": true, "min": true, "clamp": true, "pow": true, "powi": true,
+	"powf": true, "sqrt": true, "cbrt": true, "exp": true, "exp2": true, "ln": true, "log": true, "log2": true,
+	"log10": true, "sin": true, "cos": true, "tan": true, "asin": true, "acos": true, "atan": true, "atan2": true,
+	"sinh": true, "cosh": true, "tanh": true, "floor": true, "ceil": true, "round": true, "trunc": true,
+	"fract": true, "signum": true, "recip": true, "mul_add": true, "hypot": true, "to_degrees": true,
+	"to_radians": true, "copysign": true, "rem_euclid": true, "div_euclid": true, "saturating_add": true,
+	"saturating_sub": true, "saturating_mul": true, "wrapping_add": true, "wrapping_sub": true,
+	"wrapping_mul": true, "wrapping_neg": true, "rotate_left": true, "rotate_right": true, "swap_bytes": true,
+	"reverse_bits": true, "to_be": true, "to_le": true, "next_power_of_two": true}
 
 // depCrates are the crates of c's direct normal dependencies.
 func (l *linker) depCrates(c int32) []int32 {
@@ -839,6 +1003,36 @@ func (l *linker) localDecl(fn *fnDecl, name string, pos int32) string {
 		}
 	}
 	return ""
+}
+
+// assocMayMatch reports whether the associated type bindings of bound t (Iterator<Item = PathEl>)
+// can hold for the impl for self type x in crate v: an impl whose associated type of that name
+// (type Item = PathSeg;) resolves to other types only cannot be the bound's implementor. A side
+// that does not resolve (a generic parameter) matches anything.
+func (l *linker) assocMayMatch(t ty, v int32, x string) bool {
+	for _, a := range t.args {
+		k, want, ok := strings.Cut(a, "=")
+		if !ok {
+			continue
+		}
+		r, ok := l.crates[v].assocTypes[key2(x, strings.TrimSpace(k))]
+		if !ok {
+			continue
+		}
+		ws := l.resolveTy(t.ctx, strings.TrimSpace(want), 1)
+		hs := l.resolveTy(tctx{c: v, mod: r.mod, self: x}, r.typ, 1)
+		if len(ws) > 0 && len(hs) > 0 && !anySame(ws, hs) {
+			return false
+		}
+	}
+	return true
+}
+
+// anySame reports whether some type of a is some type of b.
+func anySame(a, b []ty) bool {
+	return slices.ContainsFunc(a, func(x ty) bool {
+		return slices.ContainsFunc(b, func(y ty) bool { return sameType(x, y) })
+	})
 }
 
 // sameType reports whether a and b are the same type; std types are known by name only.
@@ -978,6 +1172,43 @@ func (l *linker) elemTypes(c int32, t ty, depth int) []ty {
 	return nil
 }
 
+// indexType types t[i] (rng: t[a..b]): an element of a Vec, slice or array, a value of a map,
+// a sub-slice or str for a range; for a crate type, the Output of its Index impl, else indexing
+// of its Deref target.
+func (l *linker) indexType(c int32, t ty, rng bool, depth int) []ty {
+	if depth > maxInferDepth {
+		return nil
+	}
+	switch t.d.kind {
+	case defExternal:
+		switch {
+		case rng && (t.name == "str" || t.name == "String"):
+			return []ty{{d: t.d, name: "str", ctx: t.ctx}}
+		case t.name == "Vec" || t.name == "[" || t.name == "VecDeque" && !rng:
+			if rng {
+				return []ty{{d: t.d, name: "[", args: t.args, elem: t.elem, ctx: t.ctx}}
+			}
+			return l.innerSeq(t, depth)
+		case mapTypes[t.name] && len(t.args) > 1 && !rng:
+			return l.resolveTy(t.ctx, t.args[1], depth+1)
+		}
+	case defType:
+		for _, tc := range [2]int32{t.d.crate, c} {
+			if slices.Contains(l.crates[tc].implTraits[t.d.key], "Index") {
+				if r, ok := l.crates[tc].assocTypes[key2(t.d.key, "Output")]; ok {
+					return l.resolveTy(tctx{c: tc, mod: r.mod, self: t.d.key}, r.typ, depth+1)
+				}
+			}
+		}
+		for _, inner := range l.derefTarget(c, t, depth) {
+			if out := l.indexType(c, inner, rng, depth+1); len(out) > 0 {
+				return out
+			}
+		}
+	}
+	return nil
+}
+
 // innerSeq is the element type of a std sequence, slice or Option.
 func (l *linker) innerSeq(t ty, depth int) []ty {
 	if t.elem != nil {
@@ -989,17 +1220,31 @@ func (l *linker) innerSeq(t ty, depth int) []ty {
 	return nil
 }
 
-func iterOf(elems []ty) []ty {
-	if len(elems) == 0 {
-		return nil
+// wrapTys types a value of type ts held by std type wrap (vec![x], Some(x), Box::new(x)): a
+// Vec, Option or Result of it, or it seen through the wrapper; the bare wrapper when ts is
+// unknown.
+func wrapTys(ts []ty, wrap string) []ty {
+	switch {
+	case len(ts) == 0:
+		return []ty{{d: def{kind: defExternal}, name: wrap}}
+	case wrap == "Vec" || wrap == "Option" || wrap == "Result":
+		return []ty{{d: def{kind: defExternal}, name: wrap, elem: ts}}
 	}
+	out := make([]ty, len(ts))
+	for i, t := range ts {
+		t.wrap = wrap
+		out[i] = t
+	}
+	return out
+}
+
+// iterOf is a std iterator over elems, optionOf an Option of one of them: known types even when
+// the elements' type is not (a generic parameter), so that their own methods are std's.
+func iterOf(elems []ty) []ty {
 	return []ty{{d: def{kind: defExternal}, name: iterName, elem: elems}}
 }
 
 func optionOf(elems []ty) []ty {
-	if len(elems) == 0 {
-		return nil
-	}
 	return []ty{{d: def{kind: defExternal}, name: "Option", elem: elems}}
 }
 
@@ -1010,6 +1255,29 @@ func (l *linker) stdMethodType(c int32, t ty, name string, depth int) []ty {
 		return nil
 	}
 	switch {
+	case numericTypes[t.name] && numSelf[name]:
+		return []ty{t}
+	case numericTypes[t.name] && strings.HasPrefix(name, "checked_"):
+		return optionOf([]ty{t})
+	case stdRet[t.name][name] != "":
+		r := stdRet[t.name][name]
+		if r[0] == '[' {
+			return []ty{{d: def{kind: defExternal}, name: "[", args: []string{r[1 : len(r)-1]}, ctx: t.ctx}}
+		}
+		path, args := splitType(r)
+		return []ty{{d: def{kind: defExternal}, name: path, args: args, ctx: t.ctx}}
+	case (t.name == "Vec" || t.name == "[") && (name == "as_slice" || name == "as_mut_slice" || name == "to_vec"):
+		n := "["
+		if name == "to_vec" {
+			n = "Vec"
+		}
+		return []ty{{d: t.d, name: n, args: t.args, elem: t.elem, ctx: t.ctx}}
+	case (t.name == "str" || t.name == "String") && strIters[name] != "":
+		elem := strIters[name]
+		if elem == "(" { // char_indices
+			return iterOf([]ty{{d: def{kind: defExternal}, name: "(", elem: []ty{{d: def{kind: defExternal}, name: "usize"}, {d: def{kind: defExternal}, name: "char"}}}})
+		}
+		return iterOf([]ty{{d: def{kind: defExternal}, name: elem}})
 	case mapTypes[t.name] && len(t.args) > 1:
 		switch name {
 		case "keys", "into_keys":

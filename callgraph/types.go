@@ -36,6 +36,8 @@ const (
 	stepElem                    // an element of a collection or iterator (for loops)
 	stepClosure                 // parameter nargs of a closure passed to method name
 	stepVariant                 // field "V::0" or "V::name" of enum variant V (or field name of struct V)
+	stepIndex                   // [i]: an element; name "..": [a..b], a range of elements
+	stepWrap                    // a std type name holds the value: vec![x] (Vec), Some(x) (Option), Box::new(x)
 )
 
 type step struct {
@@ -43,6 +45,7 @@ type step struct {
 	nargs int8
 	name  string
 	typ   string // a method call's turbofish type: collect::<Vec<u8>>()
+	rhs   *expr  // an operator's right operand (stepOp), when it is one the typing reads
 }
 
 // expr is a receiver or initialiser expression: a base and postfix steps. A base is a local name
@@ -60,7 +63,7 @@ type expr struct {
 // binding is a let in a fn body: an annotated type or an initialiser expression.
 type binding struct {
 	name     string
-	pos, end int32 // visible from pos to end (0: the rest of the body)
+	pos, end int32 // visible from pos (the end of its initialiser) to end (0: the rest of the body)
 	typ      string
 	init     *expr
 }
@@ -201,7 +204,7 @@ func receiverStart(pf *rustsrc.ParsedFile, end int) int {
 				continue
 			}
 			return i
-		case rustsrc.Str, rustsrc.RawStr, rustsrc.ByteStr, rustsrc.RawByteStr, rustsrc.Char, rustsrc.Byte:
+		case rustsrc.Str, rustsrc.RawStr, rustsrc.ByteStr, rustsrc.RawByteStr, rustsrc.Char, rustsrc.Byte, rustsrc.Float:
 			return i
 		case rustsrc.RBrace: // Type { .. }.m()
 			o := int(pf.Match[i])
@@ -263,6 +266,13 @@ func parseExpr(pf *rustsrc.ParsedFile, lo, hi int) *expr {
 	case rustsrc.Str, rustsrc.RawStr, rustsrc.ByteStr, rustsrc.RawByteStr, rustsrc.Char, rustsrc.Byte:
 		e.lit = literalTypes[kindAt(pf, i)]
 		i++
+	case rustsrc.Float, rustsrc.Int:
+		// A float is an f64 unless its suffix says f32 (an unsuffixed one may be inferred
+		// f32; both are std's, with std's methods); an integer only by its suffix.
+		if e.lit = numberType(pf.Text(pf.Tokens[i]), kindAt(pf, i) == rustsrc.Float); e.lit == "" {
+			return nil
+		}
+		i++
 	case rustsrc.Lt: // <T>::f(..), <T as Trait>::f(..)
 		gt := skipAngles(pf, i, hi)
 		if kindAt(pf, gt) != rustsrc.PathSep || kindAt(pf, gt+1) != rustsrc.Ident || kindAt(pf, gt+2) != rustsrc.LParen || gt+2 >= hi {
@@ -282,6 +292,9 @@ func parseExpr(pf *rustsrc.ParsedFile, lo, hi int) *expr {
 			return nil
 		}
 		inner := parseExpr(pf, i+1, c)
+		if inner == nil {
+			inner = binaryExpr(pf, i+1, c) // (a * b).ceil()
+		}
 		if inner == nil {
 			return nil
 		}
@@ -313,9 +326,15 @@ func parseExpr(pf *rustsrc.ParsedFile, lo, hi int) *expr {
 		case kindAt(pf, j) == rustsrc.Not && len(segs) == 1 && stdMacroTypes[segs[0]] != "" && isOpenKind(kindAt(pf, j+1)) && j+1 < hi:
 			// vec![..], format!(..): std macros whose value has a known type.
 			e.lit = stdMacroTypes[segs[0]]
+			if w := wrapped(pf, j+1, "Vec"); w != nil && segs[0] == "vec" {
+				*e = *w
+			}
 			i = closeOf(pf, j+1) + 1
 		case kindAt(pf, j) == rustsrc.LParen && j < hi:
 			e.call, e.nargs = segs, countArgs(pf, j)
+			if w := wrapped(pf, j, wrapperCall(segs)); w != nil && e.nargs == 1 {
+				*e = *w
+			}
 			i = closeOf(pf, j) + 1
 		case kindAt(pf, j) == rustsrc.LBrace && j < hi && isUpper(segs[len(segs)-1]):
 			e.lit = strings.Join(segs, "::")
@@ -340,6 +359,17 @@ func parseExpr(pf *rustsrc.ParsedFile, lo, hi int) *expr {
 		case rustsrc.Question:
 			e.steps = append(e.steps, step{kind: stepTry})
 			i++
+		case rustsrc.LBracket:
+			c := closeOf(pf, i)
+			if c < 0 || c >= hi {
+				return nil
+			}
+			s := step{kind: stepIndex}
+			if scanTo(pf, i+1, c, rustsrc.DotDot, rustsrc.DotDotEq) < c {
+				s.name = ".."
+			}
+			e.steps = append(e.steps, s)
+			i = c + 1
 		case rustsrc.Dot:
 			n := i + 1
 			k := kindAt(pf, n)
@@ -381,6 +411,49 @@ func parseExpr(pf *rustsrc.ParsedFile, lo, hi int) *expr {
 		return nil
 	}
 	return e
+}
+
+// numberType is the type of a number literal: its suffix, else f64 for a float, "" for an
+// unsuffixed integer (its type is inferred).
+func numberType(text string, float bool) string {
+	for t := range numericTypes {
+		if (t[0] == 'f') == float && strings.HasSuffix(text, t) { // 0x1f32 is an integer
+			return t
+		}
+	}
+	if float {
+		return "f64"
+	}
+	return ""
+}
+
+// wrapperCall is the std type whose value a call of path segs holds its one argument in: Some(x)
+// an Option, Ok(x) a Result, Box::new(x) (and the other look-through wrappers') the wrapper; "".
+func wrapperCall(segs []string) string {
+	switch {
+	case len(segs) == 1 && segs[0] == "Some":
+		return "Option"
+	case len(segs) == 1 && segs[0] == "Ok":
+		return "Result"
+	case len(segs) == 2 && lookThrough[segs[0]] && segs[1] == "new":
+		return segs[0]
+	}
+	return ""
+}
+
+// wrapped reads the first element of the group opened at open (vec![x, ..], vec![x; n], Some(x))
+// as an expression held by std type wrap; nil when wrap is "" or the element is not one the
+// typing reads.
+func wrapped(pf *rustsrc.ParsedFile, open int, wrap string) *expr {
+	c := closeOf(pf, open)
+	if wrap == "" || c < 0 {
+		return nil
+	}
+	e := parseExpr(pf, open+1, scanTo(pf, open+1, c, rustsrc.Comma, rustsrc.Semi))
+	if e == nil || len(e.steps) >= maxSteps {
+		return nil
+	}
+	return withStep(e, step{kind: stepWrap, name: wrap})
 }
 
 // stdMacroTypes are std macros in expression position and the type of their value.
@@ -442,12 +515,15 @@ func letBinding(pf *rustsrc.ParsedFile, i, hi int, out []binding) []binding {
 	if k := kindAt(pf, j+1); kindAt(pf, j) != rustsrc.Ident || k != rustsrc.Colon && k != rustsrc.Eq && k != rustsrc.Semi {
 		return letPattern(pf, i, i+1, hi, out)
 	}
-	b := binding{name: intern(pf.Text(pf.Tokens[j])), pos: pf.Tokens[i].Off}
+	b := binding{name: intern(pf.Text(pf.Tokens[j]))}
 	j++
 	end := stmtEnd(pf, j, hi)
 	if end < 0 {
 		return out
 	}
+	// The name is bound after its initialiser: in let x = x.as_ref(); the x read is the
+	// earlier one.
+	b.pos = pf.Tokens[end].Off
 	if kindAt(pf, j) == rustsrc.Colon {
 		k := j + 1
 		for k < end && kindAt(pf, k) != rustsrc.Eq {
@@ -500,7 +576,7 @@ func letPattern(pf *rustsrc.ParsedFile, let, p, hi int, out []binding) []binding
 		if len(pats) == len(vals) && len(pats) > 1 {
 			for k, pr := range pats {
 				if v := valueAt(pf, vals[k][0], vals[k][1], 0); v != nil {
-					out = patternBindings(pf, pr[0], pr[1], v, pf.Tokens[let].Off, scope, out)
+					out = patternBindings(pf, pr[0], pr[1], v, pf.Tokens[end].Off, scope, out)
 				}
 			}
 			return out
@@ -510,7 +586,7 @@ func letPattern(pf *rustsrc.ParsedFile, let, p, hi int, out []binding) []binding
 	if e == nil {
 		return out
 	}
-	return patternBindings(pf, p, eq, e, pf.Tokens[let].Off, scope, out)
+	return patternBindings(pf, p, eq, e, pf.Tokens[end].Off, scope, out)
 }
 
 // branchValue reads tokens [lo, hi) as a match, if, unsafe or block expression, optionally
@@ -652,7 +728,7 @@ func forBinding(pf *rustsrc.ParsedFile, i, hi int, out []binding) []binding {
 	if e == nil || c < 0 {
 		return out
 	}
-	return patternBindings(pf, i+1, in, withStep(e, step{kind: stepElem}), pf.Tokens[i].Off, pf.Tokens[c].Off, out)
+	return patternBindings(pf, i+1, in, withStep(e, step{kind: stepElem}), pf.Tokens[end].Off, pf.Tokens[c].Off, out)
 }
 
 // closureBindings reads the parameters of a closure |a, (b, c)| .. passed to a method call,
@@ -1557,7 +1633,14 @@ func binaryExpr(pf *rustsrc.ParsedFile, lo, hi int) *expr {
 			if e == nil || len(e.steps) >= maxSteps {
 				return nil
 			}
-			e.steps = append(e.steps, step{kind: stepOp, name: opTraits[k][0]})
+			// The right operand, as far as it reads: a postfix chain, else (a + b * c, read
+			// as a + (b * c)) another binary expression; nested ones are bounded by maxSteps
+			// through the recursion's shrinking range.
+			rhs := parseExpr(pf, j+1, hi)
+			if rhs == nil {
+				rhs = binaryExpr(pf, j+1, hi)
+			}
+			e.steps = append(e.steps, step{kind: stepOp, name: opTraits[k][0], rhs: rhs})
 			return e
 		case rustsrc.Dot, rustsrc.PathSep, rustsrc.Ident, rustsrc.KwSelfValue, rustsrc.KwSelfType, rustsrc.Question, rustsrc.Int, rustsrc.And, rustsrc.Lt, rustsrc.Gt:
 		default:

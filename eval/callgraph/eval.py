@@ -103,6 +103,13 @@ def strip_generics(s):
     return out
 
 
+def owner_of(ty):
+    """The owner key of a stripped self type: its last path segment; for a slice [a::b::T], [T]."""
+    if ty.startswith("[") and ty.endswith("]") and ";" not in ty:
+        return "[" + split_top(ty[1:-1].strip())[-1] + "]"
+    return split_top(ty)[-1]
+
+
 def keys_of(path, crates):
     """Candidate keys for a demangled function path, and whether it is a trait impl method."""
     segs = split_top(path)
@@ -116,11 +123,16 @@ def keys_of(path, crates):
     if segs[0].startswith("<"):  # <Type as Trait>::m or <Type>::m
         inner = segs[0][1:-1]
         parts = re.split(r" as ", inner, maxsplit=1)
-        ty = split_top(strip_generics(parts[0]).lstrip("&*").replace("mut ", "").replace("const ", "").strip())
-        owner = ty[-1]
+        stripped = strip_generics(parts[0]).lstrip("&*").replace("mut ", "").replace("const ", "").strip()
+        ty = split_top(stripped)
+        owner = owner_of(stripped)
         cands = [ty[0]]
         if len(parts) > 1:
             cands.append(split_top(strip_generics(parts[1]))[0])
+        if len(segs) > 2 and ty[0] in crates:
+            # <T as Trait>::m::nested: a fn nested in a method, keyed by its path (the impl
+            # taken to be in T's module).
+            return ["::".join(ty + [strip_generics(s) for s in segs[1:]])], False
         name = segs[-1] if len(segs) == 2 else segs[1]
         return [c + "::" + owner + "::" + name for c in cands if c in crates], len(parts) > 1
     for k in range(1, len(segs) - 1):
@@ -128,8 +140,7 @@ def keys_of(path, crates):
         if segs[k].startswith("<impl ") and segs[0] in crates:
             inner = segs[k][len("<impl "):-1]
             parts = split_top_word(inner, " for ")
-            ty = split_top(strip_generics(parts[-1]).lstrip("&*").replace("mut ", "").replace("dyn ", "").strip())
-            owner = ty[-1]
+            owner = owner_of(strip_generics(parts[-1]).lstrip("&*").replace("mut ", "").replace("dyn ", "").strip())
             rest = [strip_generics(s) for s in segs[k + 1:]]
             if len(rest) > 1:  # a fn nested in a method: keyed by its path
                 return ["::".join([strip_generics(s) for s in segs[:k]] + [owner] + rest)], False
