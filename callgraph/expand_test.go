@@ -189,3 +189,20 @@ pub mod e { pub use crate::a::*; pub use crate::*; }
 		t.Errorf("Lookup of a missing fn = %v", got)
 	}
 }
+
+// Names found through a cycle of glob imports resolve wherever the lookup starts: the root of a
+// cycle caches its complete answer, the other members' answers are not kept past the query.
+func TestResolveThroughGlobCycle(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "x", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub mod m { pub use super::n::*; pub fn f() {} pub fn g() { h(); } }
+pub mod n { pub use super::m::*; pub use super::q::*; pub fn h() { f(); k(); } }
+pub mod q { pub use super::n::*; pub fn k() { f(); } }
+pub mod p { use super::q::*; pub fn call() { h(); f(); k(); } }
+`}})
+	expectCallees(t, g, map[string]map[string]string{
+		"x::m::g":    {"x::n::h": "exact"},
+		"x::n::h":    {"x::m::f": "exact", "x::q::k": "exact"},
+		"x::q::k":    {"x::m::f": "exact"},
+		"x::p::call": {"x::n::h": "exact", "x::m::f": "exact", "x::q::k": "exact"},
+	})
+}

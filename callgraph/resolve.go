@@ -1,6 +1,9 @@
 package callgraph
 
-import "strings"
+import (
+	"math"
+	"strings"
+)
 
 // Bounds on name resolution: use chains, glob fan-out and ambiguous names are followed this far.
 const (
@@ -15,15 +18,25 @@ var externalRoots = map[string]bool{"std": true, "core": true, "alloc": true, "p
 // resolver per goroutine can run over shared indexes.
 type resolver struct {
 	crates []*crateIndex
-	// memo caches lookups; a nil entry marks one in progress, which cuts cycles of globs and uses
-	// (use super::*; in a child of a module that globs the child).
+	// memo caches complete lookups.
 	memo map[lookupKey][]def
-	cuts int // in-progress lookups met (cycles cut) so far
-	// partial holds the results computed while a cycle was cut, for the rest of the outermost
-	// lookup only: reusing them there keeps a query polynomial in cyclic glob graphs, and
-	// dropping them afterwards keeps later answers independent of the order of queries.
-	partial map[lookupKey][]def
+	// onStack holds the lookups in progress with their stack depth: meeting one cuts a cycle of
+	// globs and uses (use super::*; in a child of a module that globs the child).
+	onStack map[lookupKey]int
+	// low is the smallest stack depth of an in-progress lookup that the current one met. A
+	// lookup that met none below its own depth is the root of every cycle it walked: its result
+	// is complete and cached. The others' results may miss what the cut part of a cycle gives;
+	// they are kept in partial for the rest of the outermost lookup only: reusing them there
+	// keeps a query polynomial in cyclic glob graphs, and dropping them afterwards keeps later
+	// answers independent of the order of queries.
+	low     int
+	partial map[lookupKey]partialDefs
 	active  int // lookups in progress
+}
+
+type partialDefs struct {
+	ds  []def
+	low int
 }
 
 type lookupKey struct {
@@ -56,33 +69,38 @@ func (r *resolver) lookup(c int32, mod, name string, depth int, extern bool) []d
 	}
 	k := lookupKey{c, extern, mod, name}
 	if ds, ok := r.memo[k]; ok {
-		if ds == nil {
-			r.cuts++
-		}
 		return ds
 	}
-	if ds, ok := r.partial[k]; ok {
-		r.cuts++ // a partial answer makes the caller's partial too
-		return ds
+	if d, ok := r.onStack[k]; ok {
+		r.low = min(r.low, d)
+		return nil
 	}
-	r.memo[k] = nil
+	if p, ok := r.partial[k]; ok {
+		r.low = min(r.low, p.low) // a partial answer makes the caller's partial too
+		return p.ds
+	}
+	if r.onStack == nil {
+		r.onStack, r.partial = map[lookupKey]int{}, map[lookupKey]partialDefs{}
+	}
+	if r.active == 0 {
+		r.low = math.MaxInt
+	}
 	r.active++
-	cuts := r.cuts
+	my, outer := r.active, r.low
+	r.onStack[k] = my
+	r.low = math.MaxInt
 	ds := r.lookupUncached(c, mod, name, depth, extern)
+	delete(r.onStack, k)
 	r.active--
 	if ds == nil {
 		ds = noDefs
 	}
-	if r.cuts == cuts {
+	if r.low >= my {
 		r.memo[k] = ds
+		r.low = outer
 	} else {
-		// A result computed while a cycle was cut may be partial: keeping it would make later
-		// answers depend on the order lookups happened in.
-		delete(r.memo, k)
-		if r.partial == nil {
-			r.partial = map[lookupKey][]def{}
-		}
-		r.partial[k] = ds
+		r.partial[k] = partialDefs{ds, r.low}
+		r.low = min(outer, r.low)
 	}
 	if r.active == 0 {
 		clear(r.partial)
@@ -90,7 +108,7 @@ func (r *resolver) lookup(c int32, mod, name string, depth int, extern bool) []d
 	return ds
 }
 
-// noDefs is a memoised empty answer (nil marks a lookup in progress).
+// noDefs is a memoised empty answer.
 var noDefs = []def{}
 
 func (r *resolver) lookupUncached(c int32, mod, name string, depth int, extern bool) []def {
