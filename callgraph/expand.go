@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -283,7 +284,7 @@ func (x *expander) expandNested(toks []macroexpand.Token, from *macroSet, depth 
 			continue
 		}
 		out = append(out, toks[last:i]...)
-		out = appendExpansion(out, exp, i == 0 || stmtBoundary(toks[i-1].Kind))
+		out = appendExpansion(out, spreadAttrs(exp, cfgAttrsBefore(toks, i)), i == 0 || stmtBoundary(toks[i-1].Kind))
 		last = end + 1
 		i = end
 	}
@@ -291,6 +292,70 @@ func (x *expander) expandNested(toks []macroexpand.Token, from *macroSet, depth 
 		return toks
 	}
 	return append(out, toks[last:]...)
+}
+
+// cfgAttrsBefore returns the #[cfg(..)] attributes written right before toks[i].
+func cfgAttrsBefore(toks []macroexpand.Token, i int) []macroexpand.Token {
+	var out []macroexpand.Token
+	for j := i; j >= 3 && toks[j-1].Kind == rustsrc.RBracket; {
+		open, depth := -1, 0
+		for k := j - 1; k >= 0; k-- {
+			switch toks[k].Kind {
+			case rustsrc.RParen, rustsrc.RBracket, rustsrc.RBrace:
+				depth++
+			case rustsrc.LParen, rustsrc.LBracket, rustsrc.LBrace:
+				depth--
+			}
+			if depth == 0 {
+				open = k
+				break
+			}
+		}
+		if open < 1 || toks[open-1].Kind != rustsrc.Pound {
+			break
+		}
+		if toks[open+1].Text == "cfg" {
+			out = append(slices.Clone(toks[open-1:j]), out...)
+		}
+		j = open - 1
+	}
+	return out
+}
+
+// spreadAttrs repeats attrs, written before an invocation, before every further item or
+// statement of its expansion: rustc applies them to the whole expansion, so that the items of
+// cfg_if!'s #[cfg(windows)] branch are all Windows code, not only its first one.
+func spreadAttrs(exp, attrs []macroexpand.Token) []macroexpand.Token {
+	if len(attrs) == 0 {
+		return exp
+	}
+	var out []macroexpand.Token
+	depth := 0
+	for i, t := range exp {
+		out = append(out, t)
+		switch t.Kind {
+		case rustsrc.LParen, rustsrc.LBracket, rustsrc.LBrace:
+			depth++
+		case rustsrc.RParen, rustsrc.RBracket, rustsrc.RBrace:
+			depth--
+		}
+		if depth == 0 && (t.Kind == rustsrc.Semi || t.Kind == rustsrc.RBrace) && i+1 < len(exp) && startsItem(exp[i+1].Kind) {
+			out = append(out, attrs...)
+		}
+	}
+	return out
+}
+
+// startsItem reports whether a token after a ; or } at the top of an expansion can start an
+// item or statement (not `else`, `.`, `?`, an operator ...).
+func startsItem(k rustsrc.Kind) bool {
+	switch k {
+	case rustsrc.Pound, rustsrc.PathSep, rustsrc.Ident:
+		return true
+	case rustsrc.KwElse, rustsrc.KwAs, rustsrc.KwIn:
+		return false
+	}
+	return k.IsKeyword()
 }
 
 // stmtBoundary reports whether a macro invocation after a token of kind k is at item or
@@ -370,6 +435,25 @@ func groupEnd(toks []macroexpand.Token, open int) int {
 	return -1
 }
 
+// itemCfgAttrs returns the tokens of an item's #[cfg(..)] attributes.
+func itemCfgAttrs(pf *rustsrc.ParsedFile, it *rustsrc.Item) []macroexpand.Token {
+	var out []macroexpand.Token
+	for _, a := range it.Attrs {
+		if a.Path != "cfg" || a.Inner {
+			continue
+		}
+		lo := tokIndex(pf.Tokens, a.Pos)
+		hi := lo
+		for hi >= 0 && hi < len(pf.Tokens) && pf.Tokens[hi].End < a.End {
+			hi++
+		}
+		if lo >= 0 && hi < len(pf.Tokens) {
+			out = append(out, macroexpand.Tokens(pf, lo, hi+1)...)
+		}
+	}
+	return out
+}
+
 // splice is one invocation of a file replaced by its expansion: source bytes [start, end).
 type splice struct {
 	start, end int32
@@ -423,6 +507,9 @@ func (x *expander) expandFile(pf *rustsrc.ParsedFile, skip []bool) (*rustsrc.Par
 		exp, ok := x.expand(m, s, macroexpand.Tokens(pf, int(mc.Open)+1, int(mc.Close)), 0)
 		if !ok {
 			continue
+		}
+		if item {
+			exp = spreadAttrs(exp, itemCfgAttrs(pf, &pf.Items[it]))
 		}
 		sp = append(sp, splice{start: start, end: end, text: macroexpand.Render(appendExpansion(nil, exp, stmt))})
 		done = end

@@ -206,3 +206,32 @@ pub mod p { use super::q::*; pub fn call() { h(); f(); k(); } }
 		"x::p::call": {"x::n::h": "exact", "x::m::f": "exact", "x::q::k": "exact"},
 	})
 }
+
+// Where imports under different #[cfg]s give a name two definitions (cfg_if! branches, whose
+// #[cfg] covers every item of the branch, or #[cfg(windows)] use win as sys beside the unix
+// one), the one Linux builds is taken; a name only another platform defines still resolves.
+func TestCfgPlatformImports(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+macro_rules! cfg_if {
+    ($(if #[cfg($m:meta)] { $($t:tt)* }) else *) => { $( #[cfg($m)] cfg_if! { @id $($t)* } )* };
+    (@id $($t:tt)*) => { $($t)* };
+}
+cfg_if! {
+    if #[cfg(windows)] {
+        mod win { pub fn open() {} pub fn only_win() {} }
+        pub use self::win::*;
+    } else if #[cfg(unix)] {
+        mod lin { pub fn open() {} }
+        pub use self::lin::*;
+    }
+}
+pub mod wimpl { pub fn go() {} }
+pub mod limpl { pub fn go() {} }
+#[cfg(windows)] use wimpl as sys;
+#[cfg(unix)] use limpl as sys;
+pub fn f() { open(); only_win(); sys::go(); }
+`}})
+	expectCallees(t, g, map[string]map[string]string{
+		"a::f": {"a::lin::open": "exact", "a::win::only_win": "exact", "a::limpl::go": "exact"},
+	})
+}

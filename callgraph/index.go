@@ -34,13 +34,15 @@ type useDecl struct {
 	name string
 	path []string
 	pub  bool
+	off  bool // under a #[cfg] false on x86_64 Linux
 }
 
 // module is one namespace of a crate.
 type module struct {
 	items    map[string][]def
 	uses     []useDecl
-	globs    [][]string
+	globs    [][]string // those under a #[cfg] false on x86_64 Linux last, from offGlobs on
+	offGlobs int
 	pubGlobs [][]string // the globs of pub use, for re-export aliases
 }
 
@@ -428,8 +430,16 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile, fileOff bool, x *expander)
 		}
 		m := ci.mod(key)
 		segs := cloneSegs(u.Path)
+		useOff := u.Item != rustsrc.None && off[u.Item]
 		if u.Glob {
-			m.globs = append(m.globs, segs)
+			if useOff {
+				m.globs = append(m.globs, segs)
+			} else {
+				// Globs of this platform go before the others': a name two of them define
+				// resolves to the one Linux builds (libc's pub use unix::* beside fuchsia::*).
+				m.globs = slices.Insert(m.globs, m.offGlobs, segs)
+				m.offGlobs++
+			}
 			if u.Vis != "" {
 				m.pubGlobs = append(m.pubGlobs, segs)
 			}
@@ -447,7 +457,7 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile, fileOff bool, x *expander)
 			segs = segs[:len(segs)-1]
 			name = segs[len(segs)-1]
 		}
-		m.uses = append(m.uses, useDecl{name: intern(name), path: segs, pub: u.Vis != ""})
+		m.uses = append(m.uses, useDecl{name: intern(name), path: segs, pub: u.Vis != "", off: useOff})
 	}
 	cfgOff := func(item int32, pos int32) bool {
 		for ; item != rustsrc.None; item = pf.Items[item].Parent {

@@ -127,13 +127,17 @@ func (r *resolver) lookupUncached(c int32, mod, name string, depth int, extern b
 		}
 		// Only fns (the value namespace) are defined here: a type or module of that name can
 		// still be imported (syn's fn Ident beside pub use proc_macro2::Ident).
-		for i := range m.uses {
-			if u := &m.uses[i]; u.name == name {
-				out = append(out, r.resolveUse(c, mod, u.path, depth+1)...)
+		// An import under a #[cfg] false on Linux counts only when no other one names it
+		// (#[cfg(windows)] use win as sys; #[cfg(unix)] use unix as sys;).
+		for _, off := range [2]bool{false, true} {
+			for i := range m.uses {
+				if u := &m.uses[i]; u.name == name && u.off == off {
+					out = append(out, r.resolveUse(c, mod, u.path, depth+1)...)
+				}
 			}
-		}
-		if len(out) > 0 {
-			return capDefs(out)
+			if len(out) > 0 {
+				return capDefs(out)
+			}
 		}
 		for _, g := range m.globs {
 			for _, d := range r.resolveUse(c, mod, g, depth+1) {
