@@ -235,3 +235,18 @@ pub fn f() { open(); only_win(); sys::go(); }
 		"a::f": {"a::lin::open": "exact", "a::win::only_win": "exact", "a::limpl::go": "exact"},
 	})
 }
+
+// **x with x: &T runs T's Deref (lazy_static!'s initialize: let _ = &**lazy;); *x with x: &T
+// only reads through the reference.
+func TestDoubleDeref(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub struct L; pub struct T;
+impl std::ops::Deref for L { type Target = T; fn deref(&self) -> &T { &T } }
+pub fn init(lazy: &L) { let _ = &**lazy; }
+pub fn plain(r: &L) { let _ = &*r; }
+pub fn owned(l: L) { let _ = &*l; }
+`}})
+	expectCallees(t, g, map[string]map[string]string{
+		"a::init": {"a::L::deref": "exact"}, "a::plain": {}, "a::owned": {"a::L::deref": "exact"},
+	})
+}

@@ -92,6 +92,7 @@ type callSite struct {
 	kind          rustsrc.CallKind
 	nargs         int8 // arguments of a method call (-1 if unknown)
 	cfgOff        bool // under a #[cfg] false on x86_64 Linux
+	refs          int8 // a Deref call's operand is behind this many more * (**x: 1)
 	path          []string
 	qself, qtrait string
 	recvExpr      *expr  // a method call's receiver, or a path call's first argument (Trait::m(x)); nil if not a postfix chain
@@ -666,7 +667,7 @@ func (ci *crateIndex) indexImplicitCalls(pf *rustsrc.ParsedFile, fnOf []int32, c
 				ci.opRHS[int32(len(ci.calls))] = ic.rhs
 			}
 			ci.calls = append(ci.calls, callSite{fn: fnOf[i], kind: rustsrc.CallMethod, path: []string{ic.name},
-				recvExpr: ic.recv, op: ic.trait, nargs: -1, line: int32(pos.Line), col: int32(pos.Column),
+				recvExpr: ic.recv, op: ic.trait, nargs: -1, refs: ic.refs, line: int32(pos.Line), col: int32(pos.Column),
 				cfgOff: cfgOff(int32(i), ic.pos)})
 		}
 	}

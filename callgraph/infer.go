@@ -733,7 +733,7 @@ func (l *linker) linkImplicit(c int32, fn *fnDecl, from int32, cs *callSite, st 
 		return
 	}
 	deref := cs.op == "Deref" || cs.op == "DerefMut"
-	if deref && !l.ownedOperand(c, fn, cs.recvExpr) {
+	if deref && !l.ownedOperand(c, fn, cs.recvExpr, int(cs.refs)) {
 		return
 	}
 	var ds []def
@@ -963,7 +963,7 @@ func (l *linker) linkTry(c int32, fn *fnDecl, from int32, cs *callSite, st *Stat
 // ownedOperand reports whether e is a local or a field whose declared type is not a reference or
 // pointer: *e then calls the Deref impl of its type, where on a reference it is built in. self is
 // left out, its declaration does not say.
-func (l *linker) ownedOperand(c int32, fn *fnDecl, e *expr) bool {
+func (l *linker) ownedOperand(c int32, fn *fnDecl, e *expr, refs int) bool {
 	if e == nil || e.local == "" {
 		return false
 	}
@@ -980,6 +980,17 @@ func (l *linker) ownedOperand(c int32, fn *fnDecl, e *expr) bool {
 				break
 			}
 		}
+	}
+	// **x with x: &T derefs T: the inner * only removes the reference.
+	for ; refs > 0; refs-- {
+		if typ = strings.TrimSpace(typ); !strings.HasPrefix(typ, "&") {
+			return false
+		}
+		typ = strings.TrimSpace(strings.TrimPrefix(typ, "&"))
+		if strings.HasPrefix(typ, "'") {
+			_, typ, _ = strings.Cut(typ, " ")
+		}
+		typ = strings.TrimPrefix(typ, "mut ")
 	}
 	if typ == "" || bareType(typ) != strings.TrimSpace(typ) {
 		return false

@@ -1369,6 +1369,7 @@ type implicitCall struct {
 	recv        *expr
 	rhs         *expr // an operator's right operand, when it is a postfix chain
 	pos         int32
+	refs        int8 // a deref's operand: the * between it and the operand (**x: 1 for the first)
 }
 
 // rightOperand parses the right operand of the binary operator at token op when it is a postfix
@@ -1431,13 +1432,17 @@ func implicitCalls(pf *rustsrc.ParsedFile, lo, hi int, skip [][2]int, out []impl
 		}
 		if k == rustsrc.Star && !operandEnd(kindAt(pf, i-1)) && kindAt(pf, i-1) != rustsrc.Int && kindAt(pf, i-1) != rustsrc.Float {
 			// *x: a Deref impl of x's type runs if x is not a reference (checked at link time).
-			end := chainEnd(pf, i+1, hi)
-			if e := parseExpr(pf, i+1, end); e != nil && end > i+1 && fieldChain(e) {
+			refs := 0
+			for kindAt(pf, i+1+refs) == rustsrc.Star && refs < 8 {
+				refs++
+			}
+			end := chainEnd(pf, i+1+refs, hi)
+			if e := parseExpr(pf, i+1+refs, end); e != nil && end > i+1+refs && fieldChain(e) {
 				trait, name := "Deref", "deref"
 				if mutPlace(pf, i, end) {
 					trait, name = "DerefMut", "deref_mut"
 				}
-				out = append(out, implicitCall{trait: trait, name: name, recv: e, pos: pf.Tokens[i].Off})
+				out = append(out, implicitCall{trait: trait, name: name, recv: e, pos: pf.Tokens[i].Off, refs: int8(refs)})
 			}
 			continue
 		}
