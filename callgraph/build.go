@@ -412,8 +412,9 @@ func (l *linker) add(from int32, d def, cs *callSite, kind EdgeKind) {
 	}
 	to := l.base[d.crate] + d.fn
 	k := uint64(uint32(from))<<32 | uint64(uint32(to))
+	cfgOff := cs.cfgOff || d.off
 	if i, ok := l.seen[k]; ok {
-		off := l.out[i].CfgOff && cs.cfgOff
+		off := l.out[i].CfgOff && cfgOff
 		if kind < l.out[i].Kind {
 			l.out[i] = Edge{From: from, To: to, Line: cs.line, Col: cs.col, Kind: kind}
 		}
@@ -421,7 +422,7 @@ func (l *linker) add(from int32, d def, cs *callSite, kind EdgeKind) {
 		return
 	}
 	l.seen[k] = len(l.out)
-	l.out = append(l.out, Edge{From: from, To: to, Line: cs.line, Col: cs.col, Kind: kind, CfgOff: cs.cfgOff})
+	l.out = append(l.out, Edge{From: from, To: to, Line: cs.line, Col: cs.col, Kind: kind, CfgOff: cfgOff})
 }
 
 func (l *linker) linkCall(c int32, cs *callSite, st *Stats) {

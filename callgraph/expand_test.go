@@ -1,6 +1,7 @@
 package callgraph
 
 import (
+	"maps"
 	"testing"
 
 	"github.com/cratewatch/cratewatch/cratefile"
@@ -209,7 +210,8 @@ pub mod p { use super::q::*; pub fn call() { h(); f(); k(); } }
 
 // Where imports under different #[cfg]s give a name two definitions (cfg_if! branches, whose
 // #[cfg] covers every item of the branch, or #[cfg(windows)] use win as sys beside the unix
-// one), the one Linux builds is taken; a name only another platform defines still resolves.
+// one), both are linked and the other platform's edge is marked CfgOff; a name only another
+// platform defines resolves too, marked.
 func TestCfgPlatformImports(t *testing.T) {
 	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
 macro_rules! cfg_if {
@@ -231,9 +233,15 @@ pub mod limpl { pub fn go() {} }
 #[cfg(unix)] use limpl as sys;
 pub fn f() { open(); only_win(); sys::go(); }
 `}})
-	expectCallees(t, g, map[string]map[string]string{
-		"a::f": {"a::lin::open": "exact", "a::win::only_win": "exact", "a::limpl::go": "exact"},
-	})
+	off := map[string]bool{}
+	for _, e := range g.Callees(g.Lookup("a::f")[0]) {
+		off[g.Fns[e.To].Path] = e.CfgOff
+	}
+	want := map[string]bool{"a::lin::open": false, "a::limpl::go": false,
+		"a::win::open": true, "a::wimpl::go": true, "a::win::only_win": true}
+	if !maps.Equal(off, want) {
+		t.Errorf("a::f calls (callee: cfg off) %v, want %v", off, want)
+	}
 }
 
 // **x with x: &T runs T's Deref (lazy_static!'s initialize: let _ = &**lazy;); *x with x: &T

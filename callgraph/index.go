@@ -24,6 +24,7 @@ const (
 // def is one resolution result. crate is a crate id of the Builder.
 type def struct {
 	kind  defKind
+	off   bool // reached through an import under a #[cfg] false on x86_64 Linux
 	crate int32
 	fn    int32
 	key   string

@@ -127,33 +127,49 @@ func (r *resolver) lookupUncached(c int32, mod, name string, depth int, extern b
 		}
 		// Only fns (the value namespace) are defined here: a type or module of that name can
 		// still be imported (syn's fn Ident beside pub use proc_macro2::Ident).
-		// An import under a #[cfg] false on Linux counts only when no other one names it
-		// (#[cfg(windows)] use win as sys; #[cfg(unix)] use unix as sys;).
-		for _, off := range [2]bool{false, true} {
-			for i := range m.uses {
-				if u := &m.uses[i]; u.name == name && u.off == off {
-					out = append(out, r.resolveUse(c, mod, u.path, depth+1)...)
-				}
-			}
-			if len(out) > 0 {
-				return capDefs(out)
+		// Imports under a #[cfg] false on Linux (#[cfg(windows)] use win as sys; beside the
+		// unix one) give their definitions marked off: the edges to them are another
+		// platform's, kept and marked. Where only such imports name it, that is all there is.
+		for i := range m.uses {
+			if u := &m.uses[i]; u.name == name {
+				out = appendOff(out, r.resolveUse(c, mod, u.path, depth+1), u.off)
 			}
 		}
-		for _, g := range m.globs {
-			for _, d := range r.resolveUse(c, mod, g, depth+1) {
-				if d.kind == defMod && (d.crate != c || d.key != mod) {
-					out = append(out, r.lookup(d.crate, d.key, name, depth+1, false)...)
+		if len(out) > 0 {
+			return capDefs(out)
+		}
+		// The first glob that names it wins, among this platform's globs and, marked off,
+		// among the others (libc's pub use unix::* beside pub use fuchsia::*).
+		for k, globs := range [2][][]string{m.globs[:m.offGlobs], m.globs[m.offGlobs:]} {
+			n := len(out)
+			for _, g := range globs {
+				for _, d := range r.resolveUse(c, mod, g, depth+1) {
+					if d.kind == defMod && (d.crate != c || d.key != mod) {
+						out = appendOff(out, r.lookup(d.crate, d.key, name, depth+1, false), k == 1 || d.off)
+					}
+				}
+				if len(out) > n {
+					break
 				}
 			}
-			if len(out) > 0 {
-				return capDefs(out)
-			}
+		}
+		if len(out) > 0 {
+			return capDefs(out)
 		}
 	}
 	if !extern {
 		return nil
 	}
 	return r.externPrelude(c, mod, name)
+}
+
+// appendOff appends ds to out, marked off (reached through another platform's import) if off.
+func appendOff(out, ds []def, off bool) []def {
+	for _, d := range ds {
+		d.off = d.off || off
+		out = append(out, d)
+	}
+	return out
 }
 
 func (r *resolver) externPrelude(c int32, mod, name string) []def {
@@ -241,7 +257,7 @@ func (r *resolver) walk(from int32, cur []def, rest []string, depth int) []def {
 		for _, d := range cur {
 			switch d.kind {
 			case defMod:
-				next = append(next, r.lookup(d.crate, d.key, seg, depth+1, false)...)
+				next = appendOff(next, r.lookup(d.crate, d.key, seg, depth+1, false), d.off)
 			case defType:
 				next = append(next, r.assocFns(d.crate, d.key, seg, from)...)
 			case defTrait:
