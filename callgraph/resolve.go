@@ -2,6 +2,7 @@ package callgraph
 
 import (
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -61,7 +62,11 @@ func rootOf(mod string) string {
 // lookup finds name in module mod of crate c: its own items, its named imports, its glob imports
 // and, when extern is set (the first segment of a path), the extern prelude.
 func (r *resolver) lookup(c int32, mod, name string, depth int, extern bool) []def {
-	if depth > maxResolveDepth || c < 0 {
+	if c < 0 {
+		return nil
+	}
+	if depth > maxResolveDepth {
+		r.low = 0 // a cut answer: nothing above it is cached, or answers would depend on order
 		return nil
 	}
 	if r.memo == nil || len(r.memo) > maxMemo {
@@ -138,29 +143,46 @@ func (r *resolver) lookupUncached(c int32, mod, name string, depth int, extern b
 		if len(out) > 0 {
 			return capDefs(out)
 		}
-		// The first glob that names it wins, among this platform's globs and, marked off,
-		// among the others (libc's pub use unix::* beside pub use fuchsia::*).
+		// Every glob that names it counts (in Rust two would be an ambiguity error unless they
+		// name one item, so the union is the answer; it is also what makes a cached answer
+		// independent of the order lookups ran in). Globs under a #[cfg] false on Linux are
+		// read only when this platform's name nothing, marked off: libc's pub use fuchsia::*
+		// beside pub use unix::* would otherwise give every platform's CMSG_DATA.
 		for k, globs := range [2][][]string{m.globs[:m.offGlobs], m.globs[m.offGlobs:]} {
-			n := len(out)
 			for _, g := range globs {
 				for _, d := range r.resolveUse(c, mod, g, depth+1) {
 					if d.kind == defMod && (d.crate != c || d.key != mod) {
 						out = appendOff(out, r.lookup(d.crate, d.key, name, depth+1, false), k == 1 || d.off)
 					}
 				}
-				if len(out) > n {
-					break
-				}
 			}
-		}
-		if len(out) > 0 {
-			return capDefs(out)
+			if len(out) > 0 {
+				return capDefs(dedupDefs(out))
+			}
 		}
 	}
 	if !extern {
 		return nil
 	}
 	return r.externPrelude(c, mod, name)
+}
+
+// dedupDefs drops repeated definitions (one item reached through two globs), keeping the one
+// not marked off if there is one.
+func dedupDefs(ds []def) []def {
+	out := ds[:0:0]
+	for _, d := range ds {
+		k := slices.IndexFunc(out, func(o def) bool {
+			return o.kind == d.kind && o.crate == d.crate && o.fn == d.fn && o.key == d.key
+		})
+		switch {
+		case k < 0:
+			out = append(out, d)
+		case !d.off:
+			out[k].off = false
+		}
+	}
+	return out
 }
 
 // appendOff appends ds to out, marked off (reached through another platform's import) if off.
@@ -221,7 +243,11 @@ func isSpecialSeg(s string) bool {
 
 // resolvePath resolves a path as written in module mod of crate c. Self is handled by callers.
 func (r *resolver) resolvePath(c int32, mod string, path []string, depth int) []def {
-	if len(path) == 0 || depth > maxResolveDepth {
+	if depth > maxResolveDepth {
+		r.low = 0
+		return nil
+	}
+	if len(path) == 0 {
 		return nil
 	}
 	var cur []def
