@@ -66,7 +66,6 @@ func (r *resolver) lookup(c int32, mod, name string, depth int, extern bool) []d
 		return nil
 	}
 	if depth > maxResolveDepth {
-		r.low = 0 // a cut answer: nothing above it is cached, or answers would depend on order
 		return nil
 	}
 	if r.memo == nil || len(r.memo) > maxMemo {
@@ -243,11 +242,7 @@ func isSpecialSeg(s string) bool {
 
 // resolvePath resolves a path as written in module mod of crate c. Self is handled by callers.
 func (r *resolver) resolvePath(c int32, mod string, path []string, depth int) []def {
-	if depth > maxResolveDepth {
-		r.low = 0
-		return nil
-	}
-	if len(path) == 0 {
+	if len(path) == 0 || depth > maxResolveDepth {
 		return nil
 	}
 	var cur []def
