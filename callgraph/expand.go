@@ -165,7 +165,6 @@ type expander struct {
 	local    *macroSet
 	deps     []depMacros
 	budget   int // output tokens left
-	lim      macroexpand.Limits
 	expanded int // invocations expanded
 	failed   int // invocations of a known macro that did not expand
 }
@@ -230,7 +229,7 @@ func (x *expander) expand(m *macroexpand.Macro, s *macroSet, input []macroexpand
 		x.failed++
 		return nil, false
 	}
-	lim := x.lim
+	lim := macroexpand.DefaultLimits()
 	lim.MaxOutput = min(lim.MaxOutput, x.budget)
 	out, err := m.Expand(input, lim)
 	if err != nil {
@@ -575,5 +574,4 @@ func (x *expander) setLocal(c *rustsrc.Crate, files []*rustsrc.CrateFile) {
 		toks += len(f.Parsed.Tokens)
 	}
 	x.budget = expandBudgetFactor*toks + expandBudgetBase
-	x.lim = macroexpand.DefaultLimits()
 }
