@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -224,6 +225,7 @@ func (b *Builder) Link(ctx context.Context) (*Graph, error) {
 	st := &g.Stats
 	st.Crates = len(crates)
 	linkDeps(crates, st)
+	renameImplTraits(crates)
 	base := make([]int32, len(crates)+1)
 	for i, ci := range crates {
 		base[i+1] = base[i] + int32(len(ci.fns))
@@ -333,6 +335,74 @@ func linkDeps(crates []*crateIndex, st *Stats) {
 			}
 		}
 	}
+}
+
+// renameImplTraits files the impls that name their trait by an alias under the trait's own
+// name, so that operators, derefs and dispatch find them: lazy_static's expansion writes impl
+// $crate::__Deref, an alias lazy_static's root gives core::ops::Deref. Only paths ending in a
+// name some crate imports under another name are resolved.
+func renameImplTraits(crates []*crateIndex) {
+	aliases := map[string]bool{}
+	for _, ci := range crates {
+		for a := range ci.aliases {
+			aliases[a] = true
+		}
+	}
+	r := &resolver{crates: crates}
+	for c, ci := range crates {
+		for k, ids := range ci.implPaths {
+			mod, path, _ := strings.Cut(k, "\x00")
+			segs := strings.Split(path, "::")
+			if segs[0] == "" {
+				segs[0] = "::" // ::lazy_static::__Deref, as a use path spells it
+			}
+			alias := segs[len(segs)-1]
+			if !aliases[alias] {
+				continue
+			}
+			orig := r.renamedTrait(int32(c), mod, segs)
+			if orig == "" {
+				continue
+			}
+			for _, id := range ids {
+				f := &ci.fns[id]
+				old, nk := key2(f.trait, f.name), key2(orig, f.name)
+				ci.implFns[old] = slices.DeleteFunc(ci.implFns[old], func(x int32) bool { return x == id })
+				if len(ci.implFns[old]) == 0 {
+					delete(ci.implFns, old)
+				}
+				ci.implFns[nk] = append(ci.implFns[nk], id)
+				slices.Sort(ci.implFns[nk])
+				if traits := ci.implTraits[f.self]; !slices.Contains(traits, orig) {
+					ci.implTraits[f.self] = append(traits, orig)
+				}
+				f.trait = orig
+			}
+		}
+		ci.aliases, ci.implPaths = nil, nil
+	}
+}
+
+// renamedTrait is the original name of the item path segs (written in module mod of crate c)
+// names when its last segment is an alias given by a use in the module it points into, "" when
+// it is not one.
+func (r *resolver) renamedTrait(c int32, mod string, segs []string) string {
+	targets := []def{{kind: defMod, crate: c, key: mod}}
+	if len(segs) > 1 {
+		targets = r.resolveUse(c, mod, segs[:len(segs)-1], 0)
+	}
+	alias := segs[len(segs)-1]
+	for _, d := range targets {
+		if d.kind != defMod {
+			continue
+		}
+		for _, u := range r.crates[d.crate].mods[d.key].uses {
+			if orig := u.path[len(u.path)-1]; u.name == alias && orig != alias {
+				return orig
+			}
+		}
+	}
+	return ""
 }
 
 func compareVersions(a, b string) int {

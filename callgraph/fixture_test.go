@@ -1326,3 +1326,92 @@ pub fn take(mut t: T) {
 `}})
 	expectCallees(t, g, map[string]map[string]string{"a::take": {"a::H::join": "exact"}})
 }
+
+// lazy_static's expansion: an impl that names Deref by the alias its macro crate re-exports, a
+// static of the generated type as a receiver (auto-deref to the value's methods), and the deref
+// in initialize.
+func TestStaticReceiverAndTraitAlias(t *testing.T) {
+	lazy := fixtureCrate{name: "lazy", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub use core::ops::Deref as __Deref;
+pub trait LazyStatic { fn initialize(lazy: &Self); }
+#[macro_export]
+macro_rules! lazy {
+    (static ref $N:ident : $T:ty = $e:expr;) => {
+        pub struct $N { __private_field: () }
+        pub static $N: $N = $N { __private_field: () };
+        impl $crate::__Deref for $N {
+            type Target = $T;
+            fn deref(&self) -> &$T { todo!() }
+        }
+        impl $crate::LazyStatic for $N {
+            fn initialize(lazy: &Self) { let _ = &**lazy; }
+        }
+    };
+}
+`}}
+	app := fixtureCrate{name: "app", version: "1.0.0", deps: []cratefile.Dependency{dep("lazy", "lazy", "1")},
+		files: map[string]string{"src/lib.rs": `
+pub mod tables;
+use crate::tables::TABLE;
+pub struct Dfa;
+impl Dfa { pub fn find(&self) -> usize { 0 } }
+pub const PLAIN: Dfa = Dfa;
+pub fn lookup() -> usize { TABLE.find() }
+pub fn plain() -> usize { PLAIN.find() }
+pub fn shadowed(PLAIN: u8) -> u8 { PLAIN.count_ones() as u8 }
+`, "src/tables.rs": `
+lazy::lazy! { static ref TABLE: crate::Dfa = crate::Dfa; }
+`}}
+	g := buildFixture(t, lazy, app)
+	expectCallees(t, g, map[string]map[string]string{
+		"app::lookup":                    {"app::Dfa::find": "exact", "app::tables::TABLE::deref": "exact"},
+		"app::plain":                     {"app::Dfa::find": "exact"},
+		"app::shadowed":                  {},
+		"app::tables::TABLE::initialize": {"app::tables::TABLE::deref": "exact"},
+	})
+}
+
+// Default::default() takes its type from the context: the fn's return type when it is the body's
+// tail, the struct literal's in ..Default::default().
+func TestDefaultFromContext(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+#[derive(Default)]
+pub struct Path { v: Vec<u8> }
+pub struct Table { n: u8 }
+impl Default for Table { fn default() -> Self { Table { n: 1 } } }
+pub struct State { t: Table, k: u8 }
+impl Default for State { fn default() -> Self { State { t: Table::default(), k: 0 } } }
+impl Path { pub fn new() -> Path { Default::default() } }
+impl Table { pub fn new() -> Self { Default::default() } }
+impl State { pub fn new(k: u8) -> State { State { k, ..Default::default() } } }
+pub fn not_tail() -> u8 { let t: u8 = Default::default(); t + 1 }
+`}})
+	expectCallees(t, g, map[string]map[string]string{
+		"a::Path::new":  {"a::Path::default": "exact"},
+		"a::Table::new": {"a::Table::default": "exact"},
+		"a::State::new": {"a::State::default": "exact"},
+		"a::not_tail":   {},
+	})
+}
+
+// An alias is only the name it stands for where its use is: syn's `use quote::spanned::Spanned
+// as ToTokens` in one module leaves every other impl quote::ToTokens alone.
+func TestTraitAliasScope(t *testing.T) {
+	q := fixtureCrate{name: "q", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub trait ToTokens { fn to_tokens(&self); }
+pub mod spanned { pub trait Spanned { fn to_tokens(&self); } }
+`}}
+	s := fixtureCrate{name: "s", version: "1.0.0", deps: []cratefile.Dependency{dep("q", "q", "1")},
+		files: map[string]string{"src/lib.rs": `
+mod sp { use q::spanned::Spanned as ToTokens; pub struct A; impl ToTokens for A { fn to_tokens(&self) {} } }
+pub struct B;
+impl q::ToTokens for B { fn to_tokens(&self) {} }
+pub fn all(t: &dyn q::ToTokens) { t.to_tokens() }
+pub fn spanned(t: &dyn q::spanned::Spanned) { t.to_tokens() }
+`}}
+	g := buildFixture(t, q, s)
+	expectCallees(t, g, map[string]map[string]string{
+		"s::all":     {"q::ToTokens::to_tokens": "exact", "s::B::to_tokens": "trait"},
+		"s::spanned": {"q::spanned::Spanned::to_tokens": "exact", "s::sp::A::to_tokens": "trait"},
+	})
+}

@@ -19,6 +19,7 @@ const (
 	defTrait            // key: the trait's name
 	defFn               // fn: the crate-local function index
 	defExternal         // std, core, alloc, or a dependency the corpus does not hold
+	defValue            // fn: index of a static's or const's type in the crate's values
 )
 
 // def is one resolution result. crate is a crate id of the Builder.
@@ -128,6 +129,15 @@ type crateIndex struct {
 	supers      map[string][]typeRef // trait name: its supertraits
 	blanket     map[string][]int32   // method name: fns in impls for a generic parameter (impl<T: A> B for T)
 	pubTypes    map[string]bool      // types declared here: true for plain pub ones, which other crates can name
+	// aliases holds the names CamelCase items are imported as under another name (use
+	// core::ops::Deref as __Deref); implPaths the trait paths of the crate's impls as written,
+	// by module (key2(module, path)): the fns of each. An impl that names its trait by an alias
+	// is filed under the trait's own name when the crates are linked.
+	aliases   map[string]bool
+	implPaths map[string][]int32
+	// values are the declared types of the module-level statics and consts whose type is a
+	// named one (lazy_static's GRAPHEME_BREAK_FWD), which can be a method call's receiver.
+	values []typeRef
 	// typeBounds are the bounds of a type's generic parameters, from its definition and its
 	// impls (type name -> parameter -> `impl Bounds`): a field of type T is typed by them.
 	typeBounds map[string]map[string]string
@@ -170,7 +180,7 @@ func indexCrate(c *rustsrc.Crate, x *expander) *crateIndex {
 		implTraits: map[string][]string{}, byName: map[string][]int32{},
 		fields: map[string]typeRef{}, assocTypes: map[string]typeRef{},
 		supers: map[string][]typeRef{}, blanket: map[string][]int32{}, pubTypes: map[string]bool{},
-		structIDs: map[string][]int32{},
+		structIDs: map[string][]int32{}, aliases: map[string]bool{}, implPaths: map[string][]int32{},
 	}
 	testMods := testModules(c)
 	offMods, offFiles := offLinuxModules(c)
@@ -327,6 +337,14 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile, fileOff bool, x *expander)
 					ci.assocTypes[key2(owner.SelfName, name)] = typeRef{t, parentScope}
 				}
 			}
+		case rustsrc.ItemConst, rustsrc.ItemStatic:
+			if ownerOf(pf, it) != nil {
+				break
+			}
+			if t := valueType(pf, it); isUpper(typeName(bareType(t))) {
+				m.items[name] = append(m.items[name], def{kind: defValue, fn: int32(len(ci.values))})
+				ci.values = append(ci.values, typeRef{intern(t), parentScope})
+			}
 		case rustsrc.ItemTrait:
 			m.items[name] = append(m.items[name], def{kind: defTrait, key: name})
 			for _, t := range supertraits(pf, it) {
@@ -380,6 +398,10 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile, fileOff bool, x *expander)
 				}
 				ci.methods[key2(d.self, name)] = append(ci.methods[key2(d.self, name)], id)
 				if d.trait != "" {
+					if p, _ := splitType(owner.Trait); p != "" {
+						k := key2(parentScope, intern(p))
+						ci.implPaths[k] = append(ci.implPaths[k], id)
+					}
 					ci.implFns[key2(d.trait, name)] = append(ci.implFns[key2(d.trait, name)], id)
 					if isBlanket(pf, owner) {
 						ci.blanket[name] = append(ci.blanket[name], id)
@@ -458,6 +480,9 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile, fileOff bool, x *expander)
 		if name == "self" && len(segs) > 1 {
 			segs = segs[:len(segs)-1]
 			name = segs[len(segs)-1]
+		}
+		if orig := segs[len(segs)-1]; orig != name && isUpper(orig) && !strings.HasPrefix(name, anonPrefix) {
+			ci.aliases[intern(name)] = true
 		}
 		m.uses = append(m.uses, useDecl{name: intern(name), path: segs, pub: u.Vis != "", off: useOff})
 	}
@@ -706,6 +731,16 @@ func (ci *crateIndex) indexCalls(pf *rustsrc.ParsedFile, fileIdx int32, fnOf []i
 			// Trait::m(x, ..): x types the call like a receiver, if the path is a trait's.
 			cs.recvExpr = firstArg(pf, tokIndex(pf.Tokens, c.Pos))
 		}
+		if c.Kind == rustsrc.CallPath && c.QSelf == "" && slices.Equal(c.Path, []string{"Default", "default"}) {
+			// Default::default() whose type the context gives is that type's default().
+			switch t := defaultType(pf, tokIndex(pf.Tokens, c.Pos), &pf.Items[item], ci.fns[fn].ret); t {
+			case "":
+			case "Self":
+				cs.path = []string{"Self", "default"}
+			default:
+				cs.qself, cs.path = intern(t), []string{"default"}
+			}
+		}
 		if c.Kind == rustsrc.CallMethod {
 			if t := tokIndex(pf.Tokens, c.Pos); t >= 0 {
 				cs.recvExpr = receiverExpr(pf, t)
@@ -720,6 +755,48 @@ func (ci *crateIndex) indexCalls(pf *rustsrc.ParsedFile, fileIdx int32, fnOf []i
 		}
 		ci.calls = append(ci.calls, cs)
 	}
+}
+
+// defaultType is the type the context of the Default::default() call whose path starts at token
+// t gives it: the struct literal's of ..Default::default(), the return type ret of fn item it
+// when the call is its body's tail expression; "" when neither.
+func defaultType(pf *rustsrc.ParsedFile, t int, it *rustsrc.Item, ret string) string {
+	if t < 1 || kindAt(pf, t+3) != rustsrc.LParen {
+		return ""
+	}
+	end := closeOf(pf, t+3)
+	switch kindAt(pf, t-1) {
+	case rustsrc.DotDot:
+		// The literal's { is the first unclosed one before ..: its path precedes it.
+		depth := 0
+		for j := t - 2; j > int(it.BodyStart) && t-j < 4096; j-- {
+			switch kindAt(pf, j) {
+			case rustsrc.RBrace, rustsrc.RParen, rustsrc.RBracket:
+				depth++
+			case rustsrc.LParen, rustsrc.LBracket:
+				depth--
+			case rustsrc.LBrace:
+				if depth--; depth < 0 {
+					k := j
+					for k > 0 && (kindAt(pf, k-1) == rustsrc.Ident || kindAt(pf, k-1) == rustsrc.PathSep || kindAt(pf, k-1) == rustsrc.KwSelfType) {
+						k--
+					}
+					if k == j {
+						return ""
+					}
+					return tokText(pf, k, j)
+				}
+			}
+			if depth < 0 {
+				return ""
+			}
+		}
+	case rustsrc.LBrace, rustsrc.Semi, rustsrc.RBrace:
+		if end > 0 && end+1 == int(it.BodyEnd) && ret != "" && !strings.ContainsAny(ret, "<&(") {
+			return ret
+		}
+	}
+	return ""
 }
 
 // firstArg is the first argument of the path call whose path starts at token t, if it is a

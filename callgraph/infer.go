@@ -410,7 +410,15 @@ func (l *linker) localType(c int32, fn *fnDecl, name string, pos int32, depth in
 			return l.resolveTy(fnCtx(c, fn), p.typ, depth+1)
 		}
 	}
-	return nil
+	// Not a local: a static or const in scope.
+	var out []ty
+	for _, d := range l.lookup(c, fn.module, name, 0, false) {
+		if d.kind == defValue {
+			v := l.crates[d.crate].values[d.fn]
+			out = append(out, l.resolveTy(tctx{c: d.crate, mod: v.mod}, v.typ, depth+1)...)
+		}
+	}
+	return capTys(out)
 }
 
 // callType types a path call: the return type of the fns it resolves to, or the type itself for

@@ -124,7 +124,7 @@ func (r *resolver) lookupUncached(c int32, mod, name string, depth int, extern b
 		for _, d := range m.items[name] {
 			d.crate = c
 			out = append(out, d)
-			valuesOnly = valuesOnly && d.kind == defFn
+			valuesOnly = valuesOnly && (d.kind == defFn || d.kind == defValue)
 		}
 		if len(out) > 0 && !valuesOnly {
 			return out

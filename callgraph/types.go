@@ -1094,6 +1094,27 @@ func aliasType(pf *rustsrc.ParsedFile, it *rustsrc.Item) string {
 	return ""
 }
 
+// valueType reads static X: T = ..; or const X: T = ..;: the text of T.
+func valueType(pf *rustsrc.ParsedFile, it *rustsrc.Item) string {
+	lo, hi := itemTokens(pf, it)
+	i := lo
+	for i < hi && kindAt(pf, i) != rustsrc.Colon {
+		i++
+	}
+	end := i + 1
+	for end < hi && kindAt(pf, end) != rustsrc.Eq && kindAt(pf, end) != rustsrc.Semi {
+		if kindAt(pf, end) == rustsrc.Lt {
+			end = skipAngles(pf, end, hi)
+			continue
+		}
+		end++
+	}
+	if i >= hi || end >= hi {
+		return ""
+	}
+	return tokText(pf, i+1, end)
+}
+
 // supertraits reads trait Name: A + B<..> { .. }: the texts of A and B.
 func supertraits(pf *rustsrc.ParsedFile, it *rustsrc.Item) []string {
 	i, hi := afterGenerics(pf, it, func(k rustsrc.Kind, _ string) bool { return k == rustsrc.KwTrait })
