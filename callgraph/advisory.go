@@ -14,9 +14,12 @@ type Step struct {
 	Callee string `json:"callee"`
 	At     string `json:"at"` // crate-version/file:line:col of the call
 	Kind   string `json:"kind"`
-	file   string
-	line   int32
-	col    int32
+	// OtherPlatform: the call is compiled only on platforms other than x86_64 Linux (it sits
+	// under a #[cfg] false there).
+	OtherPlatform bool `json:"other_platform,omitempty"`
+	file          string
+	line          int32
+	col           int32
 }
 
 // Finding is a crate version that reaches an affected function, with one shortest call path from
@@ -27,7 +30,10 @@ type Finding struct {
 	Function    string `json:"function"`
 	Target      string `json:"target"`
 	Approximate bool   `json:"approximate"` // no path over exact and trait edges: it needs an approximate one
-	Path        []Step `json:"path"`
+	// OtherPlatform: the path takes a call that is compiled only on platforms other than x86_64
+	// Linux.
+	OtherPlatform bool   `json:"other_platform,omitempty"`
+	Path          []Step `json:"path"`
 }
 
 // CrateVersion names a crate version.
@@ -91,25 +97,46 @@ func (g *Graph) ReachAdvisory(a *advisory.Advisory) *AdvisoryReach {
 	}
 	exact := g.TransitiveCallers(targets, EdgeTrait)
 	all := g.TransitiveCallers(targets, EdgeApprox)
+	// Each reaching crate is shown from its nearest function whose path is surest: over exact
+	// and trait edges before one that needs an approximate edge, this platform's calls before a
+	// path through another platform's.
+	pathOf := func(fn int32) []Edge {
+		if exact.Reaches(fn) {
+			return exact.Path(fn)
+		}
+		return all.Path(fn)
+	}
+	rank := func(fn int32) int {
+		r := 0
+		if !exact.Reaches(fn) {
+			r = 2
+		}
+		if slices.ContainsFunc(pathOf(fn), func(e Edge) bool { return e.CfgOff }) {
+			r++
+		}
+		return r
+	}
 	best := map[int32]int32{} // reaching crate -> its nearest function
+	bestRank := map[int32]int{}
 	for _, fn := range all.Order {
 		c := g.Fns[fn].Crate
 		if vulnerable[c] || g.Crates[c].Name == a.Package {
 			continue
 		}
-		if prev, ok := best[c]; !ok || exact.Reaches(fn) && !exact.Reaches(prev) {
-			best[c] = fn
+		prev, ok := bestRank[c]
+		if ok && prev == 0 {
+			continue
+		}
+		if r := rank(fn); !ok || r < prev {
+			best[c], bestRank[c] = fn, r
 		}
 	}
 	for c, fn := range best {
-		r := all
-		if exact.Reaches(fn) {
-			r = exact
-		}
-		path := r.Path(fn)
+		path := pathOf(fn)
 		ar.Reaching = append(ar.Reaching, Finding{Crate: g.Crates[c].Name, Version: g.Crates[c].Version,
 			Function: g.Fns[fn].Path, Target: g.Fns[path[len(path)-1].To].Path,
-			Approximate: !exact.Reaches(fn), Path: g.Steps(path)})
+			Approximate: !exact.Reaches(fn), OtherPlatform: slices.ContainsFunc(path, func(e Edge) bool { return e.CfgOff }),
+			Path: g.Steps(path)})
 	}
 	slices.SortFunc(ar.Reaching, func(x, y Finding) int {
 		return cmpCV(CrateVersion{x.Crate, x.Version}, CrateVersion{y.Crate, y.Version})
@@ -129,13 +156,21 @@ func cmpCV(a, b CrateVersion) int {
 	return compareVersions(a.Version, b.Version)
 }
 
+// Label is the step's kind, and whether it is another platform's call, for text output.
+func (s Step) Label() string {
+	if s.OtherPlatform {
+		return s.Kind + ", not on x86_64 Linux"
+	}
+	return s.Kind
+}
+
 // Steps renders a path of edges.
 func (g *Graph) Steps(path []Edge) []Step {
 	out := make([]Step, len(path))
 	for i, e := range path {
 		f := &g.Fns[e.From]
 		c := &g.Crates[f.Crate]
-		out[i] = Step{Caller: f.Path, Callee: g.Fns[e.To].Path, At: g.Pos(e), Kind: e.Kind.String(),
+		out[i] = Step{Caller: f.Path, Callee: g.Fns[e.To].Path, At: g.Pos(e), Kind: e.Kind.String(), OtherPlatform: e.CfgOff,
 			file: c.Name + "-" + c.Version + "/" + g.Files[f.File], line: e.Line, col: e.Col}
 	}
 	return out

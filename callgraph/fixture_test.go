@@ -113,6 +113,8 @@ mod m {
     pub fn call() { helper(); }
 }
 pub fn run() { m::call(); }
+#[cfg(windows)]
+pub fn win() { vv::helper(); }
 `}},
 		// Depends on the vulnerable version and uses it, but never calls insert_many.
 		fixtureCrate{name: "bystander", version: "1.0.0", deps: []cratefile.Dependency{dep("vuln", "vuln", "1.2")},
@@ -163,7 +165,7 @@ func TestTransitiveCallers(t *testing.T) {
 	slices.Sort(reached)
 	want := []string{
 		"app::generic", "app::top", "app::via_default", "app::via_glob_reexport", "app::via_macro", "app::via_reexport",
-		"legacy::m::call", "legacy::run",
+		"legacy::m::call", "legacy::run", "legacy::win",
 		"vuln::Sink::twice", "vuln::api::entry", "vuln::inner::Danger::put", "vuln::inner::helpers::helper",
 	}
 	if !slices.Equal(reached, want) {
@@ -281,6 +283,10 @@ func TestReachAdvisory(t *testing.T) {
 		reaching = append(reaching, f.Crate+"@"+f.Version)
 		if f.Path[len(f.Path)-1].Callee != "vuln::inner::Danger::insert_many" {
 			t.Errorf("%s: path ends at %v", f.Crate, f.Path)
+		}
+		// legacy::win reaches it as near as legacy::m::call, but only on Windows.
+		if f.Crate == "legacy" && (f.Function != "legacy::m::call" || f.OtherPlatform) {
+			t.Errorf("legacy is shown from %s (other platform: %v), want the Linux path from legacy::m::call", f.Function, f.OtherPlatform)
 		}
 	}
 	for _, c := range r.NotReaching {
@@ -1414,4 +1420,32 @@ pub fn spanned(t: &dyn q::spanned::Spanned) { t.to_tokens() }
 		"s::all":     {"q::ToTokens::to_tokens": "exact", "s::B::to_tokens": "trait"},
 		"s::spanned": {"q::spanned::Spanned::to_tokens": "exact", "s::sp::A::to_tokens": "trait"},
 	})
+}
+
+// A crate that reaches the function only through another platform's code is reported, with the
+// path and its step marked as such.
+func TestReachOtherPlatform(t *testing.T) {
+	g := buildFixture(t, vulnCrate, fixtureCrate{name: "winonly", version: "1.0.0",
+		deps: []cratefile.Dependency{dep("vuln", "vuln", "1")}, files: map[string]string{"src/lib.rs": `
+#[cfg(windows)]
+pub fn w() { vuln::helper(); }
+`}})
+	a, err := advisory.ParseRustSec("crates/vuln/RUSTSEC-2099-0001.md", []byte(fixtureAdvisory))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := g.ReachAdvisory(a)
+	if len(r.Reaching) != 1 || !r.Reaching[0].OtherPlatform || !r.Reaching[0].Path[0].OtherPlatform {
+		t.Fatalf("reaching %+v, want winonly through a step marked another platform's", r.Reaching)
+	}
+	if got := r.Reaching[0].Path[0].Label(); got != "exact, not on x86_64 Linux" {
+		t.Errorf("label %q", got)
+	}
+	var buf strings.Builder
+	if err := WriteOpenVEX(&buf, []*AdvisoryReach{r}, time.Unix(0, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "only on platforms other than x86_64 Linux") {
+		t.Errorf("OpenVEX statement does not say the path is another platform's:\n%s", buf.String())
+	}
 }

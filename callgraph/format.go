@@ -35,7 +35,7 @@ func WriteSARIF(w io.Writer, rs []*AdvisoryReach) error {
 			var flow sarif.ThreadFlow
 			for _, s := range f.Path {
 				loc := sarif.At(s.file, int(s.line), int(s.col))
-				loc.Message = &sarif.Message{Text: s.Caller + " calls " + s.Callee + " (" + s.Kind + ")"}
+				loc.Message = &sarif.Message{Text: s.Caller + " calls " + s.Callee + " (" + s.Label() + ")"}
 				flow.Locations = append(flow.Locations, sarif.ThreadFlowLocation{Location: loc})
 			}
 			first := f.Path[0]
@@ -91,9 +91,12 @@ func WriteOpenVEX(w io.Writer, rs []*AdvisoryReach, now time.Time) error {
 				hops = append(hops, s.Caller)
 			}
 			hops = append(hops, f.Target)
+			action := "Update " + r.Package + " to a patched version; call path: " + strings.Join(hops, " -> ")
+			if f.OtherPlatform {
+				action += " (it takes a call compiled only on platforms other than x86_64 Linux)"
+			}
 			doc.Statements = append(doc.Statements, vexStatement{Vulnerability: vexVuln{r.ID},
-				Products: []vexProduct{{purl(f.Crate, f.Version)}}, Status: "affected",
-				ActionStatement: "Update " + r.Package + " to a patched version; call path: " + strings.Join(hops, " -> ")})
+				Products: []vexProduct{{purl(f.Crate, f.Version)}}, Status: "affected", ActionStatement: action})
 		}
 		for _, c := range r.NotReaching {
 			doc.Statements = append(doc.Statements, vexStatement{Vulnerability: vexVuln{r.ID},

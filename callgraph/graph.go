@@ -36,7 +36,7 @@ type Edge struct {
 	Line, Col int32
 	Kind      EdgeKind
 	// CfgOff: every call site of the edge sits under a #[cfg(..)] that is false on x86_64 Linux
-	// (another platform's code, kept in the graph). Not persisted by the store.
+	// (another platform's code, kept in the graph).
 	CfgOff bool
 }
 

@@ -43,6 +43,9 @@ func TestStoreRoundTrip(t *testing.T) {
 			t.Fatalf("%s: loaded %d fns, %d edges, %d aliases; saved %d, %d, %d", u, len(back.Fns), len(back.Edges()),
 				len(back.Aliases), len(g.Fns), len(g.Edges()), len(g.Aliases))
 		}
+		if off, backOff := countOff(g), countOff(back); off == 0 || backOff != off {
+			t.Errorf("%s: %d edges marked another platform's after loading, %d before", u, backOff, off)
+		}
 		want := g.TransitiveCallers(g.Lookup("vuln::Danger::insert_many"), callgraph.EdgeApprox).Order
 		got := back.TransitiveCallers(back.Lookup("vuln::Danger::insert_many"), callgraph.EdgeApprox).Order
 		slices.Sort(want)
@@ -51,4 +54,14 @@ func TestStoreRoundTrip(t *testing.T) {
 			t.Errorf("%s: callers after loading %v, before %v", u, got, want)
 		}
 	}
+}
+
+func countOff(g *callgraph.Graph) int {
+	n := 0
+	for _, e := range g.Edges() {
+		if e.CfgOff {
+			n++
+		}
+	}
+	return n
 }

@@ -125,12 +125,14 @@ With --transitive, list every function that reaches it, with one shortest call p
 				maxKind = callgraph.EdgeTrait
 			}
 			type caller struct {
-				Function string           `json:"function"`
-				Crate    string           `json:"crate"`
-				Version  string           `json:"version"`
-				Kind     string           `json:"kind,omitempty"`
-				At       string           `json:"at,omitempty"`
-				Path     []callgraph.Step `json:"path,omitempty"`
+				Function string `json:"function"`
+				Crate    string `json:"crate"`
+				Version  string `json:"version"`
+				Kind     string `json:"kind,omitempty"`
+				At       string `json:"at,omitempty"`
+				// OtherPlatform: the call is compiled only on platforms other than x86_64 Linux.
+				OtherPlatform bool             `json:"other_platform,omitempty"`
+				Path          []callgraph.Step `json:"path,omitempty"`
 			}
 			var out []caller
 			if transitive {
@@ -145,8 +147,9 @@ With --transitive, list every function that reaches it, with one shortest call p
 						if e.Kind > maxKind {
 							continue
 						}
-						c := g.CrateOf(e.From)
-						out = append(out, caller{Function: g.Fns[e.From].Path, Crate: c.Name, Version: c.Version, Kind: e.Kind.String(), At: g.Pos(e)})
+						c, s := g.CrateOf(e.From), g.Steps([]callgraph.Edge{e})[0]
+						out = append(out, caller{Function: g.Fns[e.From].Path, Crate: c.Name, Version: c.Version, Kind: s.Kind, At: s.At,
+							OtherPlatform: s.OtherPlatform})
 					}
 				}
 			}
@@ -165,10 +168,11 @@ With --transitive, list every function that reaches it, with one shortest call p
 				if transitive {
 					fmt.Fprintf(w, "%s (%s %s), %d call(s) away\n", c.Function, c.Crate, c.Version, len(c.Path))
 					for _, s := range c.Path {
-						fmt.Fprintf(w, "    %s -> %s  [%s] %s\n", s.Caller, s.Callee, s.Kind, s.At)
+						fmt.Fprintf(w, "    %s -> %s  [%s] %s\n", s.Caller, s.Callee, s.Label(), s.At)
 					}
 				} else {
-					fmt.Fprintf(w, "%s (%s %s)  [%s] %s\n", c.Function, c.Crate, c.Version, c.Kind, c.At)
+					s := callgraph.Step{Kind: c.Kind, OtherPlatform: c.OtherPlatform}
+					fmt.Fprintf(w, "%s (%s %s)  [%s] %s\n", c.Function, c.Crate, c.Version, s.Label(), c.At)
 				}
 			}
 			fmt.Fprintf(w, "%d caller(s)\n", len(out))

@@ -50,9 +50,13 @@ func (s *sqlStore) SaveCallGraph(ctx context.Context, g *callgraph.Graph) error 
 		if err := ins.flush(ctx); err != nil {
 			return err
 		}
-		ins = s.newInserter(tx, "cg_edges", []string{"caller", "callee", "line", "col", "kind"}, "", nil)
+		ins = s.newInserter(tx, "cg_edges", []string{"caller", "callee", "line", "col", "kind", "cfg_off"}, "", nil)
 		for _, e := range g.Edges() {
-			if err := ins.add(ctx, e.From, e.To, e.Line, e.Col, int(e.Kind)); err != nil {
+			off := 0
+			if e.CfgOff {
+				off = 1
+			}
+			if err := ins.add(ctx, e.From, e.To, e.Line, e.Col, int(e.Kind), off); err != nil {
 				return err
 			}
 		}
@@ -106,11 +110,11 @@ func (s *sqlStore) LoadCallGraph(ctx context.Context) (*callgraph.Graph, error) 
 			f.Flags = uint8(flags)
 			fns = append(fns, f)
 			return err
-		}, `SELECT caller, callee, line, col, kind FROM cg_edges`, func(r *sql.Rows) error {
+		}, `SELECT caller, callee, line, col, kind, cfg_off FROM cg_edges`, func(r *sql.Rows) error {
 			var e callgraph.Edge
-			var kind int
-			err := r.Scan(&e.From, &e.To, &e.Line, &e.Col, &kind)
-			e.Kind = callgraph.EdgeKind(kind)
+			var kind, off int
+			err := r.Scan(&e.From, &e.To, &e.Line, &e.Col, &kind, &off)
+			e.Kind, e.CfgOff = callgraph.EdgeKind(kind), off != 0
 			edges = append(edges, e)
 			return err
 		}, `SELECT from_path, kind, crate_id, fn_id, target FROM cg_aliases`, func(r *sql.Rows) error {

@@ -113,6 +113,8 @@ var migrations = []string{
 		PRIMARY KEY (kind, input)
 	);
 	CREATE INDEX facts_crate ON facts(crate, version)`,
+	// 5: call graph edges whose every call site is another platform's code (Edge.CfgOff).
+	`ALTER TABLE cg_edges ADD COLUMN cfg_off SMALLINT NOT NULL DEFAULT 0`,
 }
 
 func (s *sqlStore) migrate(ctx context.Context) error {
