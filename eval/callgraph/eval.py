@@ -225,7 +225,7 @@ def build(corpus, work, dirname, name, version):
         f.write("")
     with open(os.path.join(proj, ".cargo/config.toml"), "w") as f:
         f.write(f'[source.crates-io]\nreplace-with = "debian"\n[source.debian]\ndirectory = "{corpus}"\n'
-                '[build]\nrustflags = ["--emit=llvm-ir,link", "-C", "codegen-units=1", "-C", "opt-level=0", "--cap-lints=allow"]\n')
+                '[build]\nrustflags = ["--emit=llvm-ir,link", "-C", "codegen-units=1", "-C", "opt-level=0", "-C", "no-prepopulate-passes", "--cap-lints=allow"]\n')
     r = subprocess.run(["cargo", "build", "--offline", "-j", "1", "--target-dir", os.path.join(work, "target-" + dirname)],
                        cwd=proj, capture_output=True, text=True, timeout=900)
     if r.returncode != 0:
@@ -319,8 +319,8 @@ def main():
                 tp += 1
                 tps[kind] += 1
                 on_linux["off tp" if off else "tp"] += 1
-                if details and off:
-                    print(f"TP-CFG-OFF\t{name}\t{caller}\t{callee}\t{kind}", file=details)
+                if details:
+                    print(f"TP{'-CFG-OFF' if off else ''}\t{name}\t{caller}\t{callee}\t{kind}", file=details)
             else:
                 fp += 1
                 fps[kind] += 1
