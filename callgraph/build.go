@@ -3,6 +3,7 @@ package callgraph
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -350,7 +351,8 @@ func renameImplTraits(crates []*crateIndex) {
 	}
 	r := &resolver{crates: crates}
 	for c, ci := range crates {
-		for k, ids := range ci.implPaths {
+		for _, k := range slices.Sorted(maps.Keys(ci.implPaths)) { // the resolver's cache depends on order
+			ids := ci.implPaths[k]
 			mod, path, _ := strings.Cut(k, "\x00")
 			segs := strings.Split(path, "::")
 			if segs[0] == "" {

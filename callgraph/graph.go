@@ -3,6 +3,7 @@ package callgraph
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -329,7 +330,9 @@ func computeAliases(crates []*crateIndex, base []int32) []Alias {
 	r := &resolver{crates: crates}
 	var out []Alias
 	for c, ci := range crates {
-		for key, m := range ci.mods {
+		// In key order: the shared resolver's cached answers depend on the order of lookups.
+		for _, key := range slices.Sorted(maps.Keys(ci.mods)) {
+			m := ci.mods[key]
 			if strings.HasPrefix(key, "bin:") {
 				continue
 			}

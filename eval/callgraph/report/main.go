@@ -138,6 +138,9 @@ func advisories(g *callgraph.Graph, advs []*advisory.Advisory) {
 					hops = append(hops, s.Caller)
 				}
 				example = "`" + strings.Join(append(hops, f.Target), "` → `") + "` (" + f.Path[0].At + ")"
+				if f.OtherPlatform {
+					example += ", not on x86_64 Linux"
+				}
 			}
 		}
 		found := fmt.Sprintf("%d of %d", len(r.Resolved), len(r.Functions))
