@@ -34,6 +34,10 @@ func FuzzBuild(f *testing.F) {
 		"use vuln::B; fn g<I: Iterator<Item = (u8, vuln::M)>, A: AsRef<[u8]>>(mut i: I, a: A) { let a = a.as_ref(); a.f(); i.next(); "+
 			"let x = (1.5f32 * 2.0).powf(0.5).max(1e3); (x - (a[1..][0] as f32)).ceil(); \"s\".chars().next(); b\"x\"[..].a(); "+
 			"vuln::M[0].f(); let m = [[1u8; 2]; 3]; m[0][1].x(); (0x1f32 * y[..]).z(); let a = a; for a in a.iter() { a.f() } }")
+	f.Add("pub use core::ops::Deref as __D; pub struct L; pub static L: L = L; pub const C: &'static L = &L;\n"+
+		"impl __D for L { type Target = u8; fn deref(&self) -> &u8 { &0 } } impl Default for L { fn default() -> Self { L } }",
+		"use vuln::{L, C}; impl vuln::__D for X { type Target = L; } struct X; fn f() -> L { L.x(); C.y(); Default::default() }\n"+
+			"fn g(k: u8) -> X { X { k, ..Default::default() } } fn h() { ..Default::default(); Default::default() }")
 	f.Fuzz(func(t *testing.T, lib, app string) {
 		b := &Builder{}
 		for _, c := range []struct{ name, src string }{{"vuln", lib}, {"app", app}} {
