@@ -374,8 +374,17 @@ func TestExportNeo4j(t *testing.T) {
 		t.Errorf("functions.csv has %d rows for %d functions", n, len(g.Fns))
 	}
 	calls := count("calls.csv")
-	if len(calls)-1 != len(g.Edges()) || calls[0][0] != ":START_ID(Function)" {
+	if len(calls)-1 != len(g.Edges()) || calls[0][0] != ":START_ID(Function)" || calls[0][5] != "other_platform:boolean" {
 		t.Errorf("calls.csv has %d rows for %d edges, header %v", len(calls)-1, len(g.Edges()), calls[0])
+	}
+	off := 0
+	for _, r := range calls[1:] {
+		if r[5] == "true" {
+			off++
+		}
+	}
+	if off != 1 { // legacy::win's call, under #[cfg(windows)]
+		t.Errorf("calls.csv marks %d calls as another platform's, want 1", off)
 	}
 	deps := count("depends_on.csv")
 	if len(deps)-1 != g.Stats.DepsLinked {

@@ -93,9 +93,9 @@ func ExportNeo4j(g *Graph, dir string) error {
 		})
 	}
 	if err == nil {
-		err = write("calls.csv", []string{":START_ID(Function)", ":END_ID(Function)", "kind", "line:int", "col:int", ":TYPE"}, func(emit func(...string) error) error {
+		err = write("calls.csv", []string{":START_ID(Function)", ":END_ID(Function)", "kind", "line:int", "col:int", "other_platform:boolean", ":TYPE"}, func(emit func(...string) error) error {
 			for _, e := range g.Edges() {
-				if err := emit(i32(e.From), i32(e.To), e.Kind.String(), i32(e.Line), i32(e.Col), "CALLS"); err != nil {
+				if err := emit(i32(e.From), i32(e.To), e.Kind.String(), i32(e.Line), i32(e.Col), strconv.FormatBool(e.CfgOff), "CALLS"); err != nil {
 					return err
 				}
 			}
