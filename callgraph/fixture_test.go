@@ -907,6 +907,29 @@ pub fn g<T: Clone>(t: &T, xs: Vec<u8>) { t.clone(); xs.each(|x| x.clone()); }
 	})
 }
 
+// A derived method calls the same trait's method of each field whose type has one in the
+// corpus; not through a std container (Vec's clone is std's, which then calls the element's) nor
+// on a generic field, and a derived Debug hands its fields to the Formatter instead.
+func TestDerivedFieldCalls(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub struct Inner;
+impl Clone for Inner { fn clone(&self) -> Self { Inner } }
+impl PartialEq for Inner { fn eq(&self, _: &Self) -> bool { true } }
+impl std::fmt::Debug for Inner { fn fmt(&self, _: &mut std::fmt::Formatter) -> std::fmt::Result { Ok(()) } }
+impl std::fmt::Display for Inner { fn fmt(&self, _: &mut std::fmt::Formatter) -> std::fmt::Result { Ok(()) } }
+#[derive(Clone, PartialEq)]
+pub enum Kind { A(Inner), B { i: Inner, n: u8 } }
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outer<T> { inner: Inner, kind: Kind, many: Vec<Inner>, t: T }
+`}})
+	expectCallees(t, g, map[string]map[string]string{
+		"a::Outer::clone": {"a::Inner::clone": "exact", "a::Kind::clone": "exact"},
+		"a::Outer::eq":    {"a::Inner::eq": "exact", "a::Kind::eq": "exact"},
+		"a::Outer::fmt":   {},
+		"a::Kind::clone":  {"a::Inner::clone": "exact"},
+	})
+}
+
 // Call sites under a #[cfg] false on x86_64 Linux (on the fn, an enclosing module or file, or a
 // statement or block in the body) are marked, not dropped; unknown features are not false.
 func TestCfgOffLinux(t *testing.T) {

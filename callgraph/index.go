@@ -95,6 +95,7 @@ type callSite struct {
 	nargs         int8 // arguments of a method call (-1 if unknown)
 	cfgOff        bool // under a #[cfg] false on x86_64 Linux
 	refs          int8 // a Deref call's operand is behind this many more * (**x: 1)
+	derived       bool // a derived method's call of its trait's method on a field type (op)
 	path          []string
 	qself, qtrait string
 	recvExpr      *expr  // a method call's receiver, or a path call's first argument (Trait::m(x)); nil if not a postfix chain
@@ -318,19 +319,23 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile, fileOff bool, x *expander)
 			switch {
 			case (it.Kind == rustsrc.ItemStruct || it.Kind == rustsrc.ItemUnion) && sid >= 0:
 				ci.addTypeBounds(name, headerBounds(pf, it))
-				ci.addDerived(pf, it, name, parentScope, fileIdx, prefix)
+				var types []string
 				structFields(pf, it, func(f, typ string) {
 					if typ != "" {
 						ci.fields[fieldKey(sid, f)] = typeRef{typ, parentScope}
+						types = append(types, typ)
 					}
 				})
+				ci.addDerived(pf, it, name, parentScope, fileIdx, prefix, types, off[i])
 			case it.Kind == rustsrc.ItemEnum && sid >= 0:
-				ci.addDerived(pf, it, name, parentScope, fileIdx, prefix)
+				var types []string
 				enumVariantFields(pf, it, func(f, typ string) {
 					if typ != "" {
 						ci.fields[fieldKey(sid, f)] = typeRef{typ, parentScope}
+						types = append(types, typ)
 					}
 				})
+				ci.addDerived(pf, it, name, parentScope, fileIdx, prefix, types, off[i])
 			case it.Kind != rustsrc.ItemTypeAlias, owner == nil:
 			case owner.Kind == rustsrc.ItemImpl && owner.SelfName != "":
 				if t := aliasType(pf, it); t != "" {
@@ -512,8 +517,11 @@ var derivedMethods = map[string]struct {
 }
 
 // addDerived adds the methods the #[derive(..)] attributes of type item it write, so that calls
-// of them (x.clone(), a == b, S::default()) resolve; they have no calls of their own here.
-func (ci *crateIndex) addDerived(pf *rustsrc.ParsedFile, it *rustsrc.Item, typ, mod string, file int32, prefix string) {
+// of them (x.clone(), a == b, S::default()) resolve, with their calls of the same trait's method
+// on each field type (fields holds the types as written): a derived clone calls each field's
+// clone. Debug is the exception: a derived fmt hands its fields to the Formatter as &dyn Debug,
+// which calls their fmt, not the derived fmt itself.
+func (ci *crateIndex) addDerived(pf *rustsrc.ParsedFile, it *rustsrc.Item, typ, mod string, file int32, prefix string, fields []string, off bool) {
 	for _, a := range it.Attrs {
 		if a.Path != "derive" || a.ArgsEnd <= a.ArgsStart || int(a.ArgsEnd) > len(pf.Tokens) {
 			continue
@@ -545,6 +553,15 @@ func (ci *crateIndex) addDerived(pf *rustsrc.ParsedFile, it *rustsrc.Item, typ, 
 			ci.methods[key2(typ, m.name)] = append(ci.methods[key2(typ, m.name)], id)
 			ci.implFns[key2(trait, m.name)] = append(ci.implFns[key2(trait, m.name)], id)
 			ci.implTraits[typ] = appendUnique(ci.implTraits[typ], trait)
+			if trait == "Debug" {
+				continue
+			}
+			pos := ci.pos(int(it.Pos))
+			for _, ft := range slices.Compact(slices.Sorted(slices.Values(fields))) {
+				ci.calls = append(ci.calls, callSite{fn: id, kind: rustsrc.CallMethod, path: []string{m.name},
+					recvExpr: &expr{lit: ft}, op: trait, derived: true, nargs: -1, line: int32(pos.Line),
+					col: int32(pos.Column), cfgOff: off})
+			}
 		}
 	}
 }

@@ -746,8 +746,8 @@ func (l *linker) linkImplicit(c int32, fn *fnDecl, from int32, cs *callSite, st 
 	}
 	var ds []def
 	for _, t := range l.evalExpr(c, fn, cs.recvExpr, 0) {
-		if deref && (t.wrap != "" || t.bound) {
-			continue // Box's own deref, or a generic's
+		if (deref || cs.derived) && (t.wrap != "" || t.bound) {
+			continue // Box's own deref, or a generic's; a derived clone of a Vec<T> field calls Vec's
 		}
 		found := l.traitImplFns(c, t, cs.op, cs.path[0])
 		if len(found) == 0 && cs.op == "Iterator" {
