@@ -261,15 +261,18 @@ func (b *Builder) Link(ctx context.Context) (*Graph, error) {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	parts := make([][]Edge, len(crates))
+	selfOnly := make([][]bool, len(crates))
 	counts := make([]Stats, len(crates))
+	insts := make([]map[int32]*instSet, workers)
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for range workers {
+	for w := range workers {
 		wg.Go(func() {
 			l := &linker{resolver: resolver{crates: crates}, base: base}
 			for i := range next {
-				parts[i] = l.linkCrate(int32(i), &counts[i])
+				parts[i], selfOnly[i] = l.linkCrate(int32(i), &counts[i])
 			}
+			insts[w] = l.inst
 		})
 	}
 	for i := range crates {
@@ -283,15 +286,22 @@ func (b *Builder) Link(ctx context.Context) (*Graph, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	dropUninstantiated(crates, base, parts, selfOnly, insts)
 	n := 0
 	for i, p := range parts {
 		n += len(p)
-		c := counts[i]
-		st.Exact += c.Exact
-		st.Trait += c.Trait
-		st.Approximate += c.Approximate
-		st.External += c.External
-		st.Unresolved += c.Unresolved
+		st.External += counts[i].External
+		st.Unresolved += counts[i].Unresolved
+		for _, e := range p {
+			switch e.Kind {
+			case EdgeExact:
+				st.Exact++
+			case EdgeTrait:
+				st.Trait++
+			default:
+				st.Approximate++
+			}
+		}
 	}
 	edges := make([]Edge, 0, n)
 	for i := range parts {
@@ -427,11 +437,19 @@ type linker struct {
 	inScope map[[2]string]bool
 	mod     string // the module of the call site being linked, for traitInScope
 	rhs     *expr  // the right operand of the operator call being linked, if known
+	// inst holds, by global fn id of a trait's default method, the Self types it is called
+	// with (see defaultInst); noted says the caller of add has noted the edges it adds to
+	// default methods, viaSelf that they are a default method's calls on self, sent to every
+	// implementation, which selfOnly (parallel to out) keeps for edges added only so.
+	inst     map[int32]*instSet
+	noted    bool
+	viaSelf  bool
+	selfOnly []bool
 }
 
-func (l *linker) linkCrate(c int32, st *Stats) []Edge {
+func (l *linker) linkCrate(c int32, st *Stats) ([]Edge, []bool) {
 	ci := l.crates[c]
-	l.out = nil
+	l.out, l.selfOnly = nil, nil
 	l.seen = map[uint64]int{}
 	l.vis = l.closure(c)
 	l.inScope = map[[2]string]bool{}
@@ -439,8 +457,8 @@ func (l *linker) linkCrate(c int32, st *Stats) []Edge {
 		l.rhs = ci.opRHS[int32(i)]
 		l.linkCall(c, &ci.calls[i], st)
 	}
-	out := l.out
-	l.out = nil
+	out, selfOnly := l.out, l.selfOnly
+	l.out, l.selfOnly = nil, nil
 	// A crate's call sites and let bindings are read only while linking the crate itself (the
 	// types of other crates come from their signatures): dropping them now lowers the heap the
 	// rest of the link runs on.
@@ -448,17 +466,7 @@ func (l *linker) linkCrate(c int32, st *Stats) []Edge {
 	for i := range ci.fns {
 		ci.fns[i].locals = nil
 	}
-	for _, e := range out {
-		switch e.Kind {
-		case EdgeExact:
-			st.Exact++
-		case EdgeTrait:
-			st.Trait++
-		default:
-			st.Approximate++
-		}
-	}
-	return out
+	return out, selfOnly
 }
 
 // maxClosure bounds the dependency closure a trait call's implementations are looked up in.
@@ -482,6 +490,9 @@ func (l *linker) add(from int32, d def, cs *callSite, kind EdgeKind) {
 	if d.kind != defFn {
 		return
 	}
+	if !l.noted {
+		l.note(d, ty{}, -1) // a call of a default method on a receiver of unknown type
+	}
 	to := l.base[d.crate] + d.fn
 	k := uint64(uint32(from))<<32 | uint64(uint32(to))
 	cfgOff := cs.cfgOff || d.off
@@ -491,10 +502,12 @@ func (l *linker) add(from int32, d def, cs *callSite, kind EdgeKind) {
 			l.out[i] = Edge{From: from, To: to, Line: cs.line, Col: cs.col, Kind: kind}
 		}
 		l.out[i].CfgOff = off
+		l.selfOnly[i] = l.selfOnly[i] && l.viaSelf
 		return
 	}
 	l.seen[k] = len(l.out)
 	l.out = append(l.out, Edge{From: from, To: to, Line: cs.line, Col: cs.col, Kind: kind, CfgOff: cfgOff})
+	l.selfOnly = append(l.selfOnly, l.viaSelf)
 }
 
 func (l *linker) linkCall(c int32, cs *callSite, st *Stats) {
@@ -518,7 +531,7 @@ func (l *linker) linkCall(c int32, cs *callSite, st *Stats) {
 					ds = append(ds, impls...)
 					continue
 				}
-				ds = append(ds, l.traitDispatch(t.crate, t.key, name, from, cs, def{})...)
+				ds = append(ds, l.noteAll(l.traitDispatch(t.crate, t.key, name, from, cs, def{}), ty{}, -1)...)
 			} else if t.kind == defExternal {
 				ds = append(ds, t)
 			}
@@ -527,9 +540,10 @@ func (l *linker) linkCall(c int32, cs *callSite, st *Stats) {
 		ds = l.typeCall(c, fn.module, cs.qself, cs.path[len(cs.path)-1], from, cs)
 	case cs.path[0] == "Self":
 		if fn.self != "" && len(cs.path) == 2 {
-			ds = l.assocFns(c, fn.self, cs.path[1], c)
+			ds = l.noteAll(l.assocFns(c, fn.self, cs.path[1], c), ty{d: def{kind: defType, crate: c, key: fn.self}}, -1)
 		} else if fn.trait != "" && fn.flags&FlagInTrait != 0 && len(cs.path) == 2 {
-			ds = l.traitDispatch(c, fn.trait, cs.path[1], from, cs, def{kind: defFn, crate: c, fn: cs.fn})
+			// Self::m() in a default method: m runs with the caller's Self.
+			ds = l.noteAll(l.traitDispatch(c, fn.trait, cs.path[1], from, cs, def{kind: defFn, crate: c, fn: cs.fn}), ty{}, from)
 		}
 	default:
 		ds = l.resolveUse(c, fn.module, cs.path, 0)
@@ -553,12 +567,16 @@ func (l *linker) linkCall(c int32, cs *callSite, st *Stats) {
 					continue
 				}
 			}
+			l.note(d, ty{}, -1)
 			out = append(out, d)
-			out = append(out, l.traitDispatch(d.crate, tf.trait, tf.name, from, cs, def{})...)
+			out = append(out, l.noteAll(l.traitDispatch(d.crate, tf.trait, tf.name, from, cs, def{}), ty{}, -1)...)
 		}
 		ds = out
 	}
+	// Every branch above noted the default methods it found.
+	l.noted = true
 	l.record(from, ds, cs, EdgeExact, st)
+	l.noted = false
 }
 
 // implsOf returns the functions a call of trait method name on a value of one of tys (a
@@ -575,6 +593,7 @@ func (l *linker) implsOf(c int32, fn *fnDecl, tys []ty, trait, name string) []de
 		for _, d := range l.methodsOn(c, t, name, 0) {
 			if f := &l.crates[d.crate].fns[d.fn]; f.trait == trait {
 				out = append(out, d)
+				l.note(d, t, -1)
 				found = true
 			}
 		}
@@ -613,9 +632,9 @@ func (l *linker) typeCall(c int32, mod, typ, name string, from int32, cs *callSi
 	for _, t := range l.resolveType(c, mod, typ) {
 		switch t.kind {
 		case defType:
-			out = append(out, l.assocFns(t.crate, t.key, name, c)...)
+			out = append(out, l.noteAll(l.assocFns(t.crate, t.key, name, c), ty{d: t}, -1)...)
 		case defTrait:
-			out = append(out, l.traitDispatch(t.crate, t.key, name, from, cs, def{})...)
+			out = append(out, l.noteAll(l.traitDispatch(t.crate, t.key, name, from, cs, def{}), ty{}, -1)...)
 		case defExternal:
 			out = append(out, t)
 		}
@@ -633,6 +652,7 @@ func (l *linker) traitDispatch(tc int32, trait, name string, from int32, cs *cal
 	for _, f := range l.crates[tc].traitFns[k] {
 		decl = append(decl, def{kind: defFn, crate: tc, fn: f})
 	}
+	l.viaSelf = dflt.kind == defFn
 	for _, v := range l.vis {
 		for _, f := range l.crates[v].implFns[k] {
 			if dflt.kind == defFn && l.overrides(l.crates[v].fns[f].self, v, dflt) {
@@ -641,7 +661,138 @@ func (l *linker) traitDispatch(tc int32, trait, name string, from int32, cs *cal
 			l.add(from, def{kind: defFn, crate: v, fn: f}, cs, EdgeTrait)
 		}
 	}
+	l.viaSelf = false
 	return decl
+}
+
+// instSet is what the calls of a trait's default method say about the Self types it runs with.
+type instSet struct {
+	any   bool            // a call on a receiver of unknown type (a generic, dyn Trait, an untyped value)
+	types map[string]bool // the self types of calls on values of known type
+	from  []int32         // default methods that call it on their own self
+}
+
+// note records a call of d, when d is a trait's default method: on a value of concrete type t,
+// on self in the default method inherit (>= 0), or else on a value of unknown type.
+func (l *linker) note(d def, t ty, inherit int32) {
+	if d.kind != defFn {
+		return
+	}
+	f := &l.crates[d.crate].fns[d.fn]
+	if f.flags&FlagInTrait == 0 || f.flags&FlagBody == 0 {
+		return
+	}
+	id := l.base[d.crate] + d.fn
+	if l.inst == nil {
+		l.inst = map[int32]*instSet{}
+	}
+	s := l.inst[id]
+	if s == nil {
+		s = &instSet{}
+		l.inst[id] = s
+	}
+	switch {
+	case s.any:
+	case inherit >= 0:
+		if !slices.Contains(s.from, inherit) {
+			s.from = append(s.from, inherit)
+		}
+	case t.d.kind == defType && t.wrap == "" && !t.bound && !isTypeVar(t.d.key) && l.implements(t, d.crate, f.trait):
+		if s.types == nil {
+			s.types = map[string]bool{}
+		}
+		s.types[t.d.key] = true
+	default:
+		s.any = true
+	}
+}
+
+// noteAll notes each of ds as note does and returns them.
+func (l *linker) noteAll(ds []def, t ty, inherit int32) []def {
+	for _, d := range ds {
+		l.note(d, t, inherit)
+	}
+	return ds
+}
+
+// implements reports whether t has an impl of trait (declared in crate tc) in its own crate or
+// in tc, the two crates the orphan rule lets hold it.
+func (l *linker) implements(t ty, tc int32, trait string) bool {
+	for _, c := range [2]int32{t.d.crate, tc} {
+		if slices.Contains(l.crates[c].implTraits[t.d.key], trait) {
+			return true
+		}
+	}
+	return false
+}
+
+// dropUninstantiated removes the edges a trait's default method has only as calls on self sent
+// to every implementation (selfOnly), to implementations for types the method is never called
+// with: in bounding_box's self.extrema(), the extrema of a type whose bounding_box always runs
+// its own override, or is never called, is not reached from it. What a default method runs with
+// is what its calls say (insts, merged from every worker): the receiver types of typed calls,
+// inherited from the default methods that call it on self; any call on a value of unknown type
+// (a generic, dyn Trait) keeps every edge, as does a default method no call reaches.
+func dropUninstantiated(crates []*crateIndex, base []int32, parts [][]Edge, selfOnly [][]bool, insts []map[int32]*instSet) {
+	merged := map[int32]*instSet{}
+	for _, m := range insts {
+		for id, s := range m {
+			t := merged[id]
+			if t == nil {
+				t = &instSet{types: map[string]bool{}}
+				merged[id] = t
+			}
+			t.any = t.any || s.any
+			for x := range s.types {
+				t.types[x] = true
+			}
+			for _, f := range s.from {
+				if !slices.Contains(t.from, f) {
+					t.from = append(t.from, f)
+				}
+			}
+		}
+	}
+	// Inherit along self calls until nothing changes (each round can only add).
+	for changed, round := true, 0; changed && round < 64; round++ {
+		changed = false
+		for _, s := range merged {
+			for _, f := range s.from {
+				src := merged[f]
+				if src == nil || src.any {
+					// The caller is never called, or on unknown types: keep every edge.
+					changed = changed || !s.any
+					s.any = true
+					continue
+				}
+				for x := range src.types {
+					if !s.types[x] {
+						s.types[x] = true
+						changed = true
+					}
+				}
+			}
+		}
+	}
+	fnOf := func(id int32) *fnDecl {
+		c, _ := slices.BinarySearch(base, id+1)
+		c--
+		return &crates[c].fns[id-base[c]]
+	}
+	for i, p := range parts {
+		out := p[:0]
+		for j, e := range p {
+			if selfOnly[i][j] {
+				if s := merged[e.From]; s != nil && !s.any {
+					if x := fnOf(e.To).self; x != "" && !isTypeVar(x) && !s.types[x] {
+						continue
+					}
+				}
+			}
+			out = append(out, e)
+		}
+		parts[i] = out
+	}
 }
 
 // overrides reports whether type x, whose impl in crate v is being dispatched to, defines the
@@ -686,17 +837,33 @@ func (l *linker) linkMethod(c int32, fn *fnDecl, from int32, cs *callSite, st *S
 			t.d.kind == defTrait && t.d.crate == c && t.d.key == fn.trait {
 			dflt = def{kind: defFn, crate: c, fn: cs.fn}
 		}
-		for _, d := range l.methodsOn(c, t, name, 0) {
+		ms := l.methodsOn(c, t, name, 0)
+		// Found on the Deref target: the method's Self is that type, not t.
+		viaDeref := slices.ContainsFunc(ms, func(d def) bool {
+			f := &l.crates[d.crate].fns[d.fn]
+			return f.name == "deref" && f.trait == "Deref"
+		})
+		for _, d := range ms {
 			ds = append(ds, d)
 			if f := &l.crates[d.crate].fns[d.fn]; t.d.kind == defTrait && f.flags&FlagInTrait != 0 {
 				// A call on a trait-typed receiver (dyn Trait, impl Trait, T: Trait, self in a
 				// default method) reaches every implementation.
 				l.traitDispatch(d.crate, f.trait, name, from, cs, dflt)
 			}
+			switch {
+			case dflt.kind == defFn:
+				l.note(d, ty{}, from) // self.m() in a default method: m runs with its Self
+			case viaDeref:
+				l.note(d, ty{}, -1)
+			default:
+				l.note(d, t, -1)
+			}
 		}
 	}
 	if len(ds) > 0 {
+		l.noted = true
 		l.record(from, ds, cs, EdgeExact, st)
+		l.noted = false
 		return
 	}
 	// A known type without such a method in the source: a std type's own method, a derived one,

@@ -1481,3 +1481,41 @@ pub fn w() { vuln::helper(); }
 		t.Errorf("OpenVEX statement does not say the path is another platform's:\n%s", buf.String())
 	}
 }
+
+// A default method's calls on self reach the implementations for the types it is called with:
+// typed calls in any crate of the corpus, inherited through default methods that call it on
+// self; a call on a generic or dyn receiver, or no call at all, keeps every implementation.
+func TestDefaultMethodInstantiations(t *testing.T) {
+	curve := fixtureCrate{name: "curve", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub trait Curve {
+    fn eval(&self) -> u8;
+    fn start(&self) -> u8 { self.eval() }
+    fn twice(&self) -> u8 { self.start() }
+    fn unused(&self) -> u8 { self.eval() }
+    fn open(&self) -> u8 { self.eval() }
+}
+pub struct Line; pub struct Quad; pub struct Cubic; pub struct Point;
+impl Curve for Line { fn eval(&self) -> u8 { 1 } }
+impl Curve for Quad { fn eval(&self) -> u8 { 2 } }
+impl Curve for Cubic { fn eval(&self) -> u8 { 3 } fn start(&self) -> u8 { 0 } }
+impl Curve for Point { fn eval(&self) -> u8 { 4 } }
+pub fn use_line(a: &Line) -> u8 { a.start() }
+pub fn generic<T: Curve>(t: &T) -> u8 { t.open() }
+`}}
+	user := fixtureCrate{name: "user", version: "1.0.0", deps: []cratefile.Dependency{dep("curve", "curve", "1")},
+		files: map[string]string{"src/lib.rs": `
+use curve::Curve;
+pub fn use_quad(b: &curve::Quad) -> u8 { b.twice() }
+`}}
+	g := buildFixture(t, curve, user)
+	expectCallees(t, g, map[string]map[string]string{
+		// Line's start is called (use_line), Quad's through twice (user::use_quad); Cubic overrides it.
+		"curve::Curve::start": {"curve::Line::eval": "trait", "curve::Quad::eval": "trait", "curve::Curve::eval": "exact"},
+		// twice is only called on Quad, so Cubic's override of start is not reached from it.
+		"curve::Curve::twice": {"curve::Curve::start": "exact"},
+		"curve::Curve::unused": {"curve::Line::eval": "trait", "curve::Quad::eval": "trait", "curve::Cubic::eval": "trait",
+			"curve::Point::eval": "trait", "curve::Curve::eval": "exact"},
+		"curve::Curve::open": {"curve::Line::eval": "trait", "curve::Quad::eval": "trait", "curve::Cubic::eval": "trait",
+			"curve::Point::eval": "trait", "curve::Curve::eval": "exact"},
+	})
+}
