@@ -157,10 +157,34 @@ DEFINE = re.compile(r'^define [^@]*@"?([^"(\s]+)"?\(')
 CALL = re.compile(r'(?:call|invoke) [^@]*@"?([A-Za-z0-9_.$]+)"?\(')
 
 
+DBG = re.compile(r'!dbg (![0-9]+)')
+SUBPROGRAM = re.compile(r'^(![0-9]+) = distinct !DISubprogram\(.*?file: (![0-9]+), line: ([0-9]+)')
+DIFILE = re.compile(r'^(![0-9]+) = !DIFile\(filename: "([^"]*)"')
+
+
+def debug_sites(ll):
+    """The definition site of each debug-info subprogram: metadata id -> (file, line)."""
+    sub, files = {}, {}
+    with open(ll, errors="replace") as f:
+        for line in f:
+            if not line.startswith("!"):
+                continue
+            m = SUBPROGRAM.match(line)
+            if m:
+                sub[m.group(1)] = (m.group(2), m.group(3))
+                continue
+            m = DIFILE.match(line)
+            if m:
+                files[m.group(1)] = m.group(2)
+    return {k: f"{files.get(fid, '?')}:{ln}" for k, (fid, ln) in sub.items()}
+
+
 def ir_edges(ll, crate_ident, crates):
-    """(caller key, callee key, callee is a trait impl) triples and the callers defined."""
-    edges, defined = set(), set()
+    """(caller key, callee key, callee is a trait impl) triples, the callers defined, and the
+    (key, file:line) of each definition."""
+    edges, defined, sites = set(), set(), set()
     caller = None
+    dbg = debug_sites(ll)
     with open(ll, errors="replace") as f:
         for line in f:
             m = DEFINE.match(line)
@@ -173,6 +197,9 @@ def ir_edges(ll, crate_ident, crates):
                     if ks:
                         caller = ks
                         defined.update(ks)
+                        d = DBG.search(line)
+                        if d and d.group(1) in dbg:
+                            sites.update((k, dbg[d.group(1)]) for k in ks)
                 continue
             if line.startswith("}"):
                 caller = None
@@ -188,7 +215,7 @@ def ir_edges(ll, crate_ident, crates):
                 ks, is_trait = keys_of(p, crates)
                 if ks:
                     edges.add((caller[0], ks[0], is_trait, tuple(caller), tuple(ks)))
-    return edges, defined
+    return edges, defined, sites
 
 
 def pick_crates(corpus, limit):
@@ -261,6 +288,7 @@ def main():
     cw_off = collections.defaultdict(dict)  # crate -> (caller, callee) -> all call sites under a cfg false on Linux
     cw_fns = collections.defaultdict(set)
     fn_keys = collections.Counter()  # (crate, key) -> cratewatch functions with that key
+    cw_sites = collections.defaultdict(lambda: collections.defaultdict(set))  # crate -> edge -> callers' file:line
     dep_fns = set()
     for line in out.splitlines():
         f = line.split("\t")
@@ -274,16 +302,26 @@ def main():
             if k not in cw_edges[f[1]] or f[5] == "exact":
                 cw_edges[f[1]][k] = f[5]
             cw_off[f[1]][k] = cw_off[f[1]].get(k, True) and len(f) > 7 and f[7] == "true"
+            if len(f) > 8:
+                cw_sites[f[1]][k].add(f[8])
     tot = collections.Counter()
     on_linux = collections.Counter()  # tp/fp over edges not under a cfg false on Linux
     unambiguous = collections.Counter()  # tp/fp over edges whose caller key names one cratewatch function
+    sited = collections.Counter()  # tp/fp over edges whose caller is unambiguous or rustc built at its site
+
+    def site_defined(name, caller, callee, sites):
+        """Whether the edge comes from a caller rustc built: one its key names alone, or one of
+        several namesakes whose definition site (file:line) rustc's debug info gives."""
+        if fn_keys[(name, caller)] == 1:
+            return True
+        return any((caller, at) in sites for at in cw_sites[name][(caller, callee)])
     misses = collections.Counter()
     fps = collections.Counter()
     tps = collections.Counter()
     rows = []
     for name, version, ll in built:
         ident = name.replace("-", "_")
-        ir, defined = ir_edges(ll, ident, crates_idents)
+        ir, defined, sites = ir_edges(ll, ident, crates_idents)
         truth = {}
         for caller, callee, is_trait, callers, callees in ir:
             truth[(caller, callee)] = (is_trait, callers, callees)
@@ -323,6 +361,7 @@ def main():
                 tps[kind] += 1
                 on_linux["off tp" if off else "tp"] += 1
                 unambiguous["tp"] += fn_keys[(name, caller)] == 1
+                sited["tp"] += site_defined(name, caller, callee, sites)
                 if details:
                     print(f"TP{'-CFG-OFF' if off else ''}\t{name}\t{caller}\t{callee}\t{kind}", file=details)
             else:
@@ -330,6 +369,7 @@ def main():
                 fps[kind] += 1
                 on_linux["off fp" if off else "fp"] += 1
                 unambiguous["fp"] += fn_keys[(name, caller)] == 1
+                sited["fp"] += site_defined(name, caller, callee, sites)
                 if details:
                     print(f"FP\t{name}\t{caller}\t{callee}\t{kind}{' cfg-off' if off else ''}", file=details)
         rows.append((name, version, len(truth), hit, tp, fp))
@@ -374,6 +414,10 @@ def main():
     utp, ufp = unambiguous["tp"], unambiguous["fp"]
     print(f"\nCallers whose key names one cratewatch function: precision {100*utp/max(utp+ufp,1):.1f}% "
           f"({utp} of {utp+ufp}); the other {tp+fp-utp-ufp} edges come from callers whose key names several")
+    stp, sfp = sited["tp"], sited["fp"]
+    print(f"\nCallers matched by key, or by definition site (file:line in rustc's debug info) where the "
+          f"key names several: precision {100*stp/max(stp+sfp,1):.1f}% ({stp} of {stp+sfp}); "
+          f"{tp+fp-stp-sfp} edges left out (their namesake was not built by rustc, or was written by a macro)")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 // Command cwedges builds cratewatch's call graph over a corpus directory and prints the edges out
 // of the named crates' library functions, for eval/callgraph/eval.py to compare with rustc's.
 //
-// Output, tab-separated: crate, version, caller key, callee key, edge kind, callee has a body, call
-// sites all under a #[cfg] false on x86_64 Linux.
+// Output, tab-separated: F lines (crate, version, key, file:line of the definition) for the
+// named crates' functions; E lines (crate, version, caller key, callee key, edge kind, callee has
+// a body, call sites all under a #[cfg] false on x86_64 Linux, the caller's file:line); D lines for
+// their dependencies' functions.
 // A key is crate::Owner::name for methods and associated functions and the defining path
 // otherwise, the form the eval's demangled symbols are reduced to.
 package main
@@ -65,10 +67,11 @@ func main() {
 			if g.Fns[fn].Flags&callgraph.FlagBin != 0 {
 				continue
 			}
-			fmt.Fprintf(w, "F\t%s\t%s\t%s\n", c.Name, c.Version, key(fn))
+			at := fmt.Sprintf("%s:%d", g.Files[g.Fns[fn].File], g.Fns[fn].Line)
+			fmt.Fprintf(w, "F\t%s\t%s\t%s\t%s\n", c.Name, c.Version, key(fn), at)
 			for _, e := range g.Callees(fn) {
 				body := g.Fns[e.To].Flags&callgraph.FlagBody != 0
-				fmt.Fprintf(w, "E\t%s\t%s\t%s\t%s\t%s\t%v\t%v\n", c.Name, c.Version, key(fn), key(e.To), e.Kind, body, e.CfgOff)
+				fmt.Fprintf(w, "E\t%s\t%s\t%s\t%s\t%s\t%v\t%v\t%s\n", c.Name, c.Version, key(fn), key(e.To), e.Kind, body, e.CfgOff, at)
 			}
 		}
 	}
