@@ -371,7 +371,8 @@ def main():
                 unambiguous["fp"] += fn_keys[(name, caller)] == 1
                 sited["fp"] += site_defined(name, caller, callee, sites)
                 if details:
-                    print(f"FP\t{name}\t{caller}\t{callee}\t{kind}{' cfg-off' if off else ''}", file=details)
+                    unsited = '' if site_defined(name, caller, callee, sites) else ' unbuilt-namesake'
+                    print(f"FP\t{name}\t{caller}\t{callee}\t{kind}{' cfg-off' if off else ''}{unsited}", file=details)
         rows.append((name, version, len(truth), hit, tp, fp))
         tot["truth"] += len(truth)
         tot["hit"] += hit
