@@ -60,7 +60,9 @@ type AdvisoryReach struct {
 
 // ReachAdvisory computes an advisory's reachability over the graph.
 func (g *Graph) ReachAdvisory(a *advisory.Advisory) *AdvisoryReach {
-	ar := &AdvisoryReach{ID: a.ID, Package: a.Package, Title: a.Title}
+	// Empty lists stay lists in JSON ("reaching": [], not null).
+	ar := &AdvisoryReach{ID: a.ID, Package: a.Package, Title: a.Title, Functions: []string{},
+		Vulnerable: []CrateVersion{}, Resolved: []string{}, Reaching: []Finding{}, NotReaching: []CrateVersion{}}
 	for f := range a.Affected.Functions {
 		ar.Functions = append(ar.Functions, f)
 	}

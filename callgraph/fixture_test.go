@@ -1480,6 +1480,21 @@ pub fn w() { vuln::helper(); }
 	if !strings.Contains(buf.String(), "only on platforms other than x86_64 Linux") {
 		t.Errorf("OpenVEX statement does not say the path is another platform's:\n%s", buf.String())
 	}
+	// Seen as a Linux build, winonly depends on the vulnerable version without reaching it.
+	lr := g.OnLinux().ReachAdvisory(a)
+	if len(lr.Reaching) != 0 || len(lr.NotReaching) != 1 || lr.NotReaching[0].Crate != "winonly" {
+		t.Errorf("on Linux: reaching %+v, not reaching %+v", lr.Reaching, lr.NotReaching)
+	}
+	buf.Reset()
+	if err := WriteJSON(&buf, []*AdvisoryReach{lr}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), `"reaching": []`) {
+		t.Errorf("no reaching crate is not an empty list in JSON:\n%s", buf.String())
+	}
+	if n := len(g.Edges()) - len(g.OnLinux().Edges()); n != 1 {
+		t.Errorf("OnLinux left out %d edges, want the one under #[cfg(windows)]", n)
+	}
 }
 
 // A default method's calls on self reach the implementations for the types it is called with:

@@ -169,6 +169,30 @@ func (g *Graph) setEdges(edges []Edge) {
 	}
 }
 
+// OnLinux returns the graph without the edges of other platforms' code (Edge.CfgOff): the calls
+// an x86_64 Linux build makes, for a team that deploys only there. The parts other than edges
+// are shared with g.
+func (g *Graph) OnLinux() *Graph {
+	v := &Graph{Crates: g.Crates, Fns: g.Fns, Files: g.Files, Aliases: g.Aliases, Stats: g.Stats}
+	edges := make([]Edge, 0, len(g.edges))
+	for _, e := range g.edges {
+		if e.CfgOff {
+			switch e.Kind {
+			case EdgeExact:
+				v.Stats.Exact--
+			case EdgeTrait:
+				v.Stats.Trait--
+			default:
+				v.Stats.Approximate--
+			}
+			continue
+		}
+		edges = append(edges, e)
+	}
+	v.setEdges(edges)
+	return v
+}
+
 // Edges returns every edge, sorted by caller.
 func (g *Graph) Edges() []Edge { return g.edges }
 

@@ -18,6 +18,7 @@ type cgFlags struct {
 	save       bool
 	noMacros   bool
 	memLimitMB int
+	linux      bool
 }
 
 func (gf *cgFlags) register(cmd *cobra.Command) {
@@ -25,9 +26,19 @@ func (gf *cgFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&gf.save, "save", false, "with --corpus: save the built graph in the store")
 	cmd.Flags().BoolVar(&gf.noMacros, "no-macros", false, "with --corpus: index the code as written, without expanding macro_rules! invocations")
 	cmd.Flags().IntVar(&gf.memLimitMB, "memory-limit", 1536, "with --corpus: soft memory limit of the build in MiB (the garbage collector works harder near it); 0 for none; the GOMEMLIMIT environment variable takes precedence")
+	cmd.Flags().BoolVar(&gf.linux, "linux", false, "follow only the calls an x86_64 Linux build makes (leave out code under a #[cfg] false there); --save still saves every platform's")
 }
 
+// graph loads or builds the call graph the flags name, seen as --linux asks.
 func (gf *cgFlags) graph(cmd *cobra.Command) (*callgraph.Graph, error) {
+	g, err := gf.load(cmd)
+	if err != nil || !gf.linux {
+		return g, err
+	}
+	return g.OnLinux(), nil
+}
+
+func (gf *cgFlags) load(cmd *cobra.Command) (*callgraph.Graph, error) {
 	if gf.corpus == "" {
 		cs, closeStore, err := callGraphStore(cmd)
 		if err != nil {

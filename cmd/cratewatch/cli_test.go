@@ -133,3 +133,36 @@ func TestTyposquatCorpusFromStore(t *testing.T) {
 		t.Fatalf("typosquat with the store's corpus: %v\n%s", err, out)
 	}
 }
+
+// callers marks a call only another platform compiles, and --linux leaves it out.
+func TestCallersOtherPlatform(t *testing.T) {
+	corpus := t.TempDir()
+	write := func(rel, text string) {
+		p := filepath.Join(corpus, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("vuln-1.0.0/Cargo.toml", "[package]\nname = \"vuln\"\nversion = \"1.0.0\"\n")
+	write("vuln-1.0.0/src/lib.rs", "pub fn helper() {}\n")
+	for _, c := range []struct{ name, src string }{
+		{"onlinux", "pub fn f() { vuln::helper(); }\n"},
+		{"winonly", "#[cfg(windows)]\npub fn w() { vuln::helper(); }\n"},
+	} {
+		write(c.name+"-1.0.0/Cargo.toml", "[package]\nname = \""+c.name+"\"\nversion = \"1.0.0\"\n\n[dependencies]\nvuln = \"1\"\n")
+		write(c.name+"-1.0.0/src/lib.rs", c.src)
+	}
+	db := filepath.Join(t.TempDir(), "cw.db")
+	out := mustCW(t, db, "callers", "--corpus", corpus, "vuln::helper")
+	if !strings.Contains(out, "onlinux::f (onlinux 1.0.0)  [exact] ") ||
+		!strings.Contains(out, "winonly::w (winonly 1.0.0)  [exact, not on x86_64 Linux] winonly-1.0.0/src/lib.rs:2:") {
+		t.Fatalf("callers:\n%s", out)
+	}
+	out = mustCW(t, db, "callers", "--corpus", corpus, "--linux", "vuln::helper")
+	if !strings.Contains(out, "onlinux::f") || strings.Contains(out, "winonly") || !strings.Contains(out, "1 caller(s)") {
+		t.Fatalf("callers --linux:\n%s", out)
+	}
+}
