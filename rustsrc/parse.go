@@ -354,7 +354,8 @@ kw:
 	if it.Vis == "" && (p.kind(i) == Ident || p.kind(i) == PathSep || p.kind(i) == KwSelfValue || p.kind(i) == KwCrate || p.kind(i) == KwSuper) {
 		segStart := len(p.strs)
 		j := p.simplePath(i, hi)
-		if p.kind(j) == Not && isOpen(p.kind(j+1)) {
+		// A path of no segment (`::!(`) names no macro.
+		if len(p.strs) > segStart && p.kind(j) == Not && isOpen(p.kind(j+1)) {
 			it.Kind = ItemMacroCall
 			it.Name = p.strs[len(p.strs)-1]
 			idx := p.add(it)

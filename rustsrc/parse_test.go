@@ -378,7 +378,7 @@ func TestParseTokenLimit(t *testing.T) {
 
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(sampleUnit))
-	for _, s := range []string{"fn f( {", "impl<T for", "use a::{b::{", "<<<::f()", "mod m { mod n {", "#[a] #", "x!{y!(z!["} {
+	for _, s := range []string{"fn f( {", "impl<T for", "use a::{b::{", "<<<::f()", "mod m { mod n {", "#[a] #", "x!{y!(z![", "::!(0"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
