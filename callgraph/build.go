@@ -13,7 +13,6 @@ import (
 	"sync"
 
 	"github.com/cratewatch/cratewatch/cratefile"
-	"github.com/cratewatch/cratewatch/macroexpand"
 	"github.com/cratewatch/cratewatch/rustsrc"
 	"github.com/cratewatch/cratewatch/semver"
 )
@@ -27,10 +26,13 @@ type Dep struct {
 	Crate   int32  `json:"crate"`
 }
 
-// Source is one crate version to add to a Builder: a loaded crate and its manifest dependencies.
+// Source is one crate version to add to a Builder: a loaded crate, its manifest dependencies and
+// its manifest's [features] table (nil when unknown: #[cfg(feature = "..")] is then never taken
+// as false).
 type Source struct {
-	Crate *rustsrc.Crate
-	Deps  []cratefile.Dependency
+	Crate    *rustsrc.Crate
+	Deps     []cratefile.Dependency
+	Features map[string][]string
 }
 
 // Builder collects crate indexes and links them into a Graph.
@@ -48,18 +50,19 @@ type Builder struct {
 // scanned by LoadPaths) before: add crates in dependency order.
 func (b *Builder) Add(src Source) {
 	c := src.Crate
+	declared, defaults := featureEnvs(src.Features, src.Deps)
 	var x *expander
 	if !b.NoMacros {
 		if !b.macros.has(c.Name, c.Version) {
-			s := &macroSet{name: c.Name, version: c.Version, byName: map[string]*macroexpand.Macro{}}
+			s := newMacroSet(c.Name, c.Version)
 			for _, f := range c.Files {
 				if f.Target == rustsrc.TargetLib {
-					fileMacros(f.Parsed, true, nil, s.byName)
+					fileMacros(f.Parsed, true, nil, s, defaults)
 				}
 			}
 			b.macros.add(s)
 		}
-		x = &expander{}
+		x = &expander{defaults: defaults}
 		for _, d := range src.Deps {
 			if d.Kind == cratefile.DepDev {
 				continue
@@ -69,7 +72,7 @@ func (b *Builder) Add(src Source) {
 			}
 		}
 	}
-	ci := indexCrate(c, x)
+	ci := indexCrate(c, x, declared)
 	for _, d := range src.Deps {
 		if d.Kind == cratefile.DepDev {
 			continue
@@ -170,7 +173,8 @@ func (b *Builder) scanMacros(p string) error {
 		return nil
 	}
 	if !b.macros.has(cf.Name, cf.Version) {
-		b.macros.add(exportedMacros(cf.Name, cf.Version, cf.FS))
+		_, defaults := featureEnvs(cf.Manifest.Features, cf.Manifest.Deps())
+		b.macros.add(exportedMacros(cf.Name, cf.Version, cf.FS, defaults))
 	}
 	return nil
 }
@@ -184,11 +188,14 @@ func (b *Builder) loadOne(p string) error {
 	if err != nil {
 		return fmt.Errorf("crate %s: %w", p, err)
 	}
-	var deps []cratefile.Dependency
-	if cf.Manifest != nil {
-		deps = cf.Manifest.Deps()
+	src := Source{Crate: c}
+	if m := cf.Manifest; m != nil {
+		src.Deps, src.Features = m.Deps(), m.Features
+		if src.Features == nil {
+			src.Features = map[string][]string{} // a manifest without features declares none
+		}
 	}
-	b.Add(Source{Crate: c, Deps: deps})
+	b.Add(src)
 	return nil
 }
 
@@ -652,6 +659,9 @@ func (l *linker) traitDispatch(tc int32, trait, name string, from int32, cs *cal
 	for _, f := range l.crates[tc].traitFns[k] {
 		decl = append(decl, def{kind: defFn, crate: tc, fn: f})
 	}
+	if cs.foreign {
+		return decl
+	}
 	l.viaSelf = dflt.kind == defFn
 	for _, v := range l.vis {
 		for _, f := range l.crates[v].implFns[k] {
@@ -875,6 +885,9 @@ func (l *linker) linkMethod(c int32, fn *fnDecl, from int32, cs *callSite, st *S
 // boundDispatch adds trait edges to the impls of method name of trait t.name, in crate c and its
 // direct dependencies, whose trait arguments can be t's, and reports whether there were any.
 func (l *linker) boundDispatch(c int32, t ty, name string, from int32, cs *callSite) bool {
+	if cs.foreign {
+		return false
+	}
 	found := false
 	try := func(v int32) {
 		ci := l.crates[v]
@@ -1019,6 +1032,10 @@ func unifyVar(toks, rest []string, budget *int, swapped bool) bool {
 // call passes, in the crate and its direct dependencies (libraries only: a dependency's binaries
 // cannot be called). When the receiver's type is known, only blanket impls can still match.
 func (l *linker) approximate(c int32, fn *fnDecl, from int32, name string, cs *callSite, st *Stats, known bool) {
+	if cs.foreign {
+		st.Unresolved++
+		return
+	}
 	n := 0
 	try := func(cr int32, fns []int32) {
 		ci := l.crates[cr]

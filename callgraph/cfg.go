@@ -1,6 +1,11 @@
 package callgraph
 
-import "github.com/cratewatch/cratewatch/rustsrc"
+import (
+	"strings"
+
+	"github.com/cratewatch/cratewatch/cratefile"
+	"github.com/cratewatch/cratewatch/rustsrc"
+)
 
 // The graph keeps every platform's code: a security tool must not drop the Windows branch of a
 // crate because it was built on Linux. Call sites under a #[cfg(..)] that is false when building
@@ -28,11 +33,57 @@ const (
 	triTrue
 )
 
-// cfgOffLinux reports whether attrs hold a #[cfg(p)] with p false on x86_64 Linux.
-func cfgOffLinux(pf *rustsrc.ParsedFile, attrs []rustsrc.Attr) bool {
+// cfgEnv evaluates cfg predicates for one crate on x86_64 Linux. features holds the features
+// the crate's manifest declares (its [features] and optional dependencies); nil when unknown.
+// A feature it does not declare can never be enabled: Cargo passes only declared ones, and a
+// dependency's macro that tests feature = "log" tests the invoking crate's features.
+type cfgEnv struct {
+	features map[string]bool
+}
+
+// featureEnvs returns the cfg environments of a crate from its manifest's [features] table and
+// dependencies (features nil: unknown). declared takes a feature the manifest does not declare
+// (as a feature or an optional dependency) as off; defaults also takes every feature the default
+// build does not enable as off, to choose between a macro's definitions for different features.
+func featureEnvs(features map[string][]string, deps []cratefile.Dependency) (declared, defaults cfgEnv) {
+	if features == nil {
+		return cfgEnv{}, cfgEnv{}
+	}
+	declared.features = map[string]bool{}
+	for f := range features {
+		declared.features[f] = true
+	}
+	for _, d := range deps {
+		if d.Optional {
+			declared.features[d.Name] = true
+		}
+	}
+	defaults.features = map[string]bool{}
+	var enable func(f string, depth int)
+	enable = func(f string, depth int) {
+		f = strings.TrimPrefix(f, "dep:")
+		if i := strings.IndexByte(f, '/'); i >= 0 { // dep/feature enables the optional dep
+			f = strings.TrimSuffix(f[:i], "?")
+		}
+		if defaults.features[f] || depth > 64 {
+			return
+		}
+		defaults.features[f] = true
+		for _, g := range features[f] {
+			enable(g, depth+1)
+		}
+	}
+	for _, f := range features["default"] {
+		enable(f, 0)
+	}
+	return declared, defaults
+}
+
+// offLinux reports whether attrs hold a #[cfg(p)] with p false on x86_64 Linux.
+func (env cfgEnv) offLinux(pf *rustsrc.ParsedFile, attrs []rustsrc.Attr) bool {
 	for _, a := range attrs {
 		if a.Path == "cfg" && a.ArgsEnd > a.ArgsStart && int(a.ArgsEnd) <= len(pf.Tokens) {
-			if v, _ := evalCfg(pf, int(a.ArgsStart), int(a.ArgsEnd), 0); v == triFalse {
+			if v, _ := env.eval(pf, int(a.ArgsStart), int(a.ArgsEnd), 0); v == triFalse {
 				return true
 			}
 		}
@@ -40,9 +91,9 @@ func cfgOffLinux(pf *rustsrc.ParsedFile, attrs []rustsrc.Attr) bool {
 	return false
 }
 
-// evalCfg evaluates the predicate starting at token i (ending before hi) and returns its value
+// eval evaluates the predicate starting at token i (ending before hi) and returns its value
 // and the index after it.
-func evalCfg(pf *rustsrc.ParsedFile, i, hi, depth int) (tri, int) {
+func (env cfgEnv) eval(pf *rustsrc.ParsedFile, i, hi, depth int) (tri, int) {
 	if i >= hi || kindAt(pf, i) != rustsrc.Ident || depth > 16 {
 		return triUnknown, hi
 	}
@@ -54,7 +105,7 @@ func evalCfg(pf *rustsrc.ParsedFile, i, hi, depth int) (tri, int) {
 		}
 		var vals []tri
 		for j := i + 2; j < end; {
-			v, next := evalCfg(pf, j, end, depth+1)
+			v, next := env.eval(pf, j, end, depth+1)
 			vals = append(vals, v)
 			j = next
 			if kindAt(pf, j) == rustsrc.Comma {
@@ -76,6 +127,8 @@ func evalCfg(pf *rustsrc.ParsedFile, i, hi, depth int) (tri, int) {
 		next = i + 3
 	}
 	switch {
+	case name == "feature" && env.features != nil && value != "" && !env.features[value]:
+		return triFalse, next
 	case !known || vals == nil:
 		return triUnknown, next
 	case vals[value]:
@@ -108,9 +161,9 @@ func combine(op string, vals []tri) tri {
 	return out
 }
 
-// cfgOffRanges lists the byte ranges of a fn body [lo, hi) that follow a #[cfg(p)] false on
+// offRanges lists the byte ranges of a fn body [lo, hi) that follow a #[cfg(p)] false on
 // Linux: the statement, block or expression the attribute applies to.
-func cfgOffRanges(pf *rustsrc.ParsedFile, lo, hi int, out [][2]int32) [][2]int32 {
+func (env cfgEnv) offRanges(pf *rustsrc.ParsedFile, lo, hi int, out [][2]int32) [][2]int32 {
 	for i := lo; i+2 < hi; i++ {
 		if kindAt(pf, i) != rustsrc.Pound || kindAt(pf, i+1) != rustsrc.LBracket {
 			continue
@@ -120,7 +173,7 @@ func cfgOffRanges(pf *rustsrc.ParsedFile, lo, hi int, out [][2]int32) [][2]int32
 			kindAt(pf, i+3) != rustsrc.LParen {
 			continue
 		}
-		if v, _ := evalCfg(pf, i+4, closeOf(pf, i+3), 0); v != triFalse {
+		if v, _ := env.eval(pf, i+4, closeOf(pf, i+3), 0); v != triFalse {
 			continue
 		}
 		s := end + 1

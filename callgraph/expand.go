@@ -36,6 +36,13 @@ const (
 type macroSet struct {
 	name, version string
 	byName        map[string]*macroexpand.Macro
+	// off holds the names whose definition so far sits under a #[cfg] false in the build
+	// fileMacros was given: another definition of the name replaces it, whatever its place.
+	off map[string]bool
+}
+
+func newMacroSet(name, version string) *macroSet {
+	return &macroSet{name: name, version: version, byName: map[string]*macroexpand.Macro{}, off: map[string]bool{}}
 }
 
 // macroRegistry holds the exported macros of the corpus's crate versions, for their dependents.
@@ -91,9 +98,11 @@ func (r *macroRegistry) lookup(pkg, req string) *macroSet {
 	return best
 }
 
-// fileMacros adds the macro_rules! definitions of pf to into (only #[macro_export] ones when
-// exported is set), skipping items skip reports.
-func fileMacros(pf *rustsrc.ParsedFile, exported bool, skip func(int) bool, into map[string]*macroexpand.Macro) {
+// fileMacros adds the macro_rules! definitions of pf to s (only #[macro_export] ones when
+// exported is set), skipping items skip reports. A later definition shadows an earlier one, as
+// textual scope does, except that one under a #[cfg] env finds false never shadows one that is
+// not: tracing defines __tracing_log twice, for #[cfg(feature = "log")] and its negation.
+func fileMacros(pf *rustsrc.ParsedFile, exported bool, skip func(int) bool, s *macroSet, env cfgEnv) {
 	for i := range pf.Items {
 		it := &pf.Items[i]
 		if it.Kind != rustsrc.ItemMacroRules || it.Macro == rustsrc.None || (skip != nil && skip(i)) {
@@ -107,8 +116,14 @@ func fileMacros(pf *rustsrc.ParsedFile, exported bool, skip func(int) bool, into
 		for k := range body {
 			body[k].Text = intern(body[k].Text) // the set outlives the source
 		}
+		name := intern(it.Name)
+		off := env.offLinux(pf, it.Attrs)
+		if _, seen := s.byName[name]; seen && off && !s.off[name] {
+			continue
+		}
 		if m, err := macroexpand.Compile(it.Name, body); err == nil {
-			into[intern(it.Name)] = m // a later definition shadows an earlier one, as textual scope does
+			s.byName[name] = m
+			s.off[name] = off
 		}
 	}
 }
@@ -124,8 +139,8 @@ func hasAttrPath(attrs []rustsrc.Attr, p string) bool {
 
 // exportedMacros scans a crate's library sources for #[macro_export] macros without loading the
 // crate: only files that mention macro_export are parsed.
-func exportedMacros(name, version string, fsys fs.FS) *macroSet {
-	s := &macroSet{name: name, version: version, byName: map[string]*macroexpand.Macro{}}
+func exportedMacros(name, version string, fsys fs.FS, env cfgEnv) *macroSet {
+	s := newMacroSet(name, version)
 	cfg := rustsrc.DefaultConfig()
 	fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -148,7 +163,7 @@ func exportedMacros(name, version string, fsys fs.FS) *macroSet {
 		if err != nil || !bytes.Contains(src, []byte("macro_export")) {
 			return nil
 		}
-		fileMacros(rustsrc.Parse(rustsrc.NewFile(p, src), &cfg), true, nil, s.byName)
+		fileMacros(rustsrc.Parse(rustsrc.NewFile(p, src), &cfg), true, nil, s, env)
 		return nil
 	})
 	return s
@@ -162,6 +177,7 @@ type depMacros struct {
 
 // expander expands the macro invocations of one crate's files.
 type expander struct {
+	defaults cfgEnv // the crate's default build, to choose between a macro's definitions
 	local    *macroSet
 	deps     []depMacros
 	budget   int // output tokens left
@@ -457,6 +473,10 @@ func itemCfgAttrs(pf *rustsrc.ParsedFile, it *rustsrc.Item) []macroexpand.Token 
 type splice struct {
 	start, end int32
 	text       string
+	// foreign: a dependency's macro at expression position wrote it, except for the byte ranges
+	// of text (own) that are the invocation's input, the crate's own code.
+	foreign bool
+	own     [][2]int
 }
 
 // expandFile expands the invocations of known macros in one file: item-position ones and the
@@ -500,17 +520,25 @@ func (x *expander) expandFile(pf *rustsrc.ParsedFile, skip []bool) (*rustsrc.Par
 			}
 		}
 		m, s := x.resolve(mc.Path, nil)
-		if m == nil || (!item && s != x.local) {
+		if m == nil {
 			continue
 		}
-		exp, ok := x.expand(m, s, macroexpand.Tokens(pf, int(mc.Open)+1, int(mc.Close)), 0)
+		foreign := !item && s != x.local
+		input := macroexpand.Tokens(pf, int(mc.Open)+1, int(mc.Close))
+		if foreign {
+			for k := range input {
+				input[k].Caller = true
+			}
+		}
+		exp, ok := x.expand(m, s, input, 0)
 		if !ok {
 			continue
 		}
 		if item {
 			exp = spreadAttrs(exp, itemCfgAttrs(pf, &pf.Items[it]))
 		}
-		sp = append(sp, splice{start: start, end: end, text: macroexpand.Render(appendExpansion(nil, exp, stmt))})
+		text, own := macroexpand.RenderMarked(appendExpansion(nil, exp, stmt))
+		sp = append(sp, splice{start: start, end: end, text: text, foreign: foreign, own: own})
 		done = end
 	}
 	if len(sp) == 0 {
@@ -520,15 +548,22 @@ func (x *expander) expandFile(pf *rustsrc.ParsedFile, skip []bool) (*rustsrc.Par
 	om := &offsetMap{orig: pf.File}
 	prev := int32(0)
 	for _, s := range sp {
-		om.add(int32(b.Len()), prev, false)
+		om.add(int32(b.Len()), prev, false, false)
 		b.Write(pf.Src[prev:s.start])
-		om.add(int32(b.Len()), s.start, true)
+		om.add(int32(b.Len()), s.start, true, s.foreign)
 		b.WriteString(" ")
+		if s.foreign {
+			at := b.Len()
+			for _, r := range s.own {
+				om.add(int32(at+r[0]), s.start, true, false)
+				om.add(int32(at+r[1]), s.start, true, true)
+			}
+		}
 		b.WriteString(s.text)
 		b.WriteString(" ")
 		prev = s.end
 	}
-	om.add(int32(b.Len()), prev, false)
+	om.add(int32(b.Len()), prev, false, false)
 	b.Write(pf.Src[prev:])
 	cfg := rustsrc.DefaultConfig()
 	return rustsrc.Parse(rustsrc.NewFile(pf.Name, []byte(b.String())), &cfg), om
@@ -542,35 +577,49 @@ type offsetMap struct {
 }
 
 type piece struct {
-	at, orig int32
-	expanded bool
+	at, orig          int32
+	expanded, foreign bool
 }
 
-func (om *offsetMap) add(at, orig int32, expanded bool) {
-	om.pieces = append(om.pieces, piece{at, orig, expanded})
+func (om *offsetMap) add(at, orig int32, expanded, foreign bool) {
+	om.pieces = append(om.pieces, piece{at, orig, expanded, foreign})
+}
+
+func (om *offsetMap) piece(off int) (piece, bool) {
+	k := sort.Search(len(om.pieces), func(i int) bool { return int(om.pieces[i].at) > off }) - 1
+	if k < 0 {
+		return piece{}, false
+	}
+	return om.pieces[k], true
 }
 
 // position is the original position of offset off of the expanded file.
 func (om *offsetMap) position(off int) rustsrc.Position {
-	k := sort.Search(len(om.pieces), func(i int) bool { return int(om.pieces[i].at) > off }) - 1
-	if k < 0 {
+	p, ok := om.piece(off)
+	switch {
+	case !ok:
 		return om.orig.Position(off)
-	}
-	p := om.pieces[k]
-	if p.expanded {
+	case p.expanded:
 		return om.orig.Position(int(p.orig))
 	}
 	return om.orig.Position(int(p.orig) + off - int(p.at))
 }
 
+// foreign reports whether offset off of the expanded file is in code a dependency's macro wrote
+// at expression position.
+func (om *offsetMap) foreign(off int) bool {
+	p, ok := om.piece(off)
+	return ok && p.foreign
+}
+
 // setLocal collects the crate's own macro_rules! (outside #[cfg(test)]) and sets the budget
 // from its size.
-func (x *expander) setLocal(c *rustsrc.Crate, files []*rustsrc.CrateFile) {
-	x.local = &macroSet{name: c.Name, version: c.Version, byName: map[string]*macroexpand.Macro{}}
+func (x *expander) setLocal(c *rustsrc.Crate, files []*rustsrc.CrateFile, env cfgEnv) {
+	x.local = newMacroSet(c.Name, c.Version)
 	toks := 0
 	for _, f := range files {
 		skip := testItems(f.Parsed)
-		fileMacros(f.Parsed, false, func(i int) bool { return skip[i] }, x.local.byName)
+		fileMacros(f.Parsed, false, func(i int) bool { return skip[i] }, x.local, env)
 		toks += len(f.Parsed.Tokens)
 	}
 	x.budget = expandBudgetFactor*toks + expandBudgetBase

@@ -25,6 +25,7 @@ type fixtureCrate struct {
 	name, version string
 	files         map[string]string
 	deps          []cratefile.Dependency
+	features      map[string][]string // the manifest's [features]; nil: unknown
 }
 
 func dep(name, pkg, req string) cratefile.Dependency {
@@ -48,7 +49,7 @@ func buildWith(t testing.TB, b *Builder, crates ...fixtureCrate) *Graph {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b.Add(Source{Crate: c, Deps: fc.deps})
+		b.Add(Source{Crate: c, Deps: fc.deps, Features: fc.features})
 	}
 	g, err := b.Link(context.Background())
 	if err != nil {
@@ -1532,5 +1533,88 @@ pub fn use_quad(b: &curve::Quad) -> u8 { b.twice() }
 			"curve::Point::eval": "trait", "curve::Curve::eval": "exact"},
 		"curve::Curve::open": {"curve::Line::eval": "trait", "curve::Quad::eval": "trait", "curve::Cubic::eval": "trait",
 			"curve::Point::eval": "trait", "curve::Curve::eval": "exact"},
+	})
+}
+
+// A dependency's macro in a fn body is expanded too; the calls it writes get edges only where
+// they resolve (no candidates, no dispatch to every impl: its receivers are the caller's values,
+// which the macro's author wrote for any type), and its #[cfg(feature = "..")] is the invoking
+// crate's feature: one the crate does not declare is off. Of a macro defined once per feature,
+// the definition the default build has is the one expanded.
+func TestDependencyMacroInFnBody(t *testing.T) {
+	trace := fixtureCrate{name: "trace", version: "1.0.0", features: map[string][]string{"default": {"std"}, "std": nil, "log": nil},
+		files: map[string]string{"src/lib.rs": `
+#[cfg(not(feature = "log"))]
+#[macro_export]
+macro_rules! __log { () => {}; }
+#[cfg(feature = "log")]
+#[macro_export]
+macro_rules! __log { () => { $crate::log_record() }; }
+#[macro_export]
+macro_rules! event {
+    ($v:expr) => {{
+        $crate::dispatch(&$v);
+        #[cfg(feature = "log")]
+        { $crate::log_it(); }
+        $crate::__log!();
+        $v.record();
+    }};
+}
+#[macro_export]
+macro_rules! wrap { ($e:expr) => {{ $crate::dispatch(&$e); }}; }
+pub fn dispatch<T>(_: &T) {}
+pub fn log_it() {}
+pub fn log_record() {}
+pub trait Rec { fn record(&self); }
+pub struct Field;
+impl Rec for Field { fn record(&self) {} }
+pub struct Other;
+impl Rec for Other { fn record(&self) {} }
+`}}
+	src := `
+use trace::Rec;
+pub fn typed(f: trace::Field) { trace::event!(f); }
+pub fn untyped() { trace::event!(unknown::value()); }
+pub fn own_code_in_input() { trace::wrap!(unknown::value().record()); }
+`
+	dep := []cratefile.Dependency{dep("trace", "trace", "1")}
+	g := buildFixture(t, trace,
+		fixtureCrate{name: "app", version: "1.0.0", deps: dep, features: map[string][]string{}, files: map[string]string{"src/lib.rs": src}},
+		fixtureCrate{name: "withlog", version: "1.0.0", deps: dep, features: map[string][]string{"log": nil}, files: map[string]string{"src/lib.rs": src}})
+	expectCallees(t, g, map[string]map[string]string{
+		"app::typed":   {"trace::dispatch": "exact", "trace::log_it": "exact", "trace::Field::record": "exact"},
+		"app::untyped": {"trace::dispatch": "exact", "trace::log_it": "exact"},
+		// The argument is the crate's own code: its call gets candidates as anywhere else.
+		"app::own_code_in_input": {"trace::dispatch": "exact", "trace::Field::record": "approximate", "trace::Other::record": "approximate"},
+	})
+	for _, c := range []struct {
+		caller string
+		off    bool
+	}{{"app::typed", true}, {"withlog::typed", false}} {
+		for _, fn := range g.Lookup(c.caller) {
+			for _, e := range g.Callees(fn) {
+				if g.Fns[e.To].Path == "trace::log_it" && e.CfgOff != c.off {
+					t.Errorf("%s -> log_it marked other-platform %v, want %v (feature log declared: %v)", c.caller, e.CfgOff, c.off, !c.off)
+				}
+			}
+		}
+	}
+}
+
+// The initialiser of a static or const in a fn body runs when the crate is compiled, not when
+// the fn does: its calls are not the fn's.
+func TestConstInitialiserCalls(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub struct Site;
+impl Site { pub const fn new() -> Site { Site } pub fn hit(&self) {} }
+pub fn event() {
+    static SITE: Site = Site::new();
+    const N: usize = count();
+    SITE.hit();
+}
+pub const fn count() -> usize { 1 }
+`}})
+	expectCallees(t, g, map[string]map[string]string{
+		"a::event": {"a::Site::hit": "exact"},
 	})
 }

@@ -96,6 +96,10 @@ type callSite struct {
 	cfgOff        bool // under a #[cfg] false on x86_64 Linux
 	refs          int8 // a Deref call's operand is behind this many more * (**x: 1)
 	derived       bool // a derived method's call of its trait's method on a field type (op)
+	// foreign: a dependency's macro wrote the call (tracing's event!, quote!). Its receivers are
+	// the invoking code's values, untyped more often than not, and the macro's author wrote it
+	// for any of them: only calls that resolve get edges, no candidates or trait fan-out.
+	foreign bool
 	path          []string
 	qself, qtrait string
 	recvExpr      *expr  // a method call's receiver, or a path call's first argument (Trait::m(x)); nil if not a postfix chain
@@ -149,6 +153,10 @@ type crateIndex struct {
 	// pos maps an offset of the file being indexed to its position in the source as written
 	// (an expanded file's offsets are not the source's).
 	pos func(off int) rustsrc.Position
+	cfg cfgEnv // evaluates the crate's #[cfg]s
+	// foreign reports whether an offset of the file being indexed is in code a dependency's
+	// macro wrote in a fn body (nil: none is).
+	foreign func(off int) bool
 	// expanded and expandFailed count macro invocations that expanded and that did not.
 	expanded, expandFailed int
 }
@@ -173,7 +181,7 @@ const anonPrefix = "_ as "
 
 // indexCrate builds the index of a loaded crate. Only library and binary files are indexed: tests,
 // examples, benches and build scripts are not part of what a dependent can call.
-func indexCrate(c *rustsrc.Crate, x *expander) *crateIndex {
+func indexCrate(c *rustsrc.Crate, x *expander, env cfgEnv) *crateIndex {
 	ci := &crateIndex{
 		name: c.Name, version: c.Version, ident: identName(c.Name),
 		mods:    map[string]*module{},
@@ -184,7 +192,8 @@ func indexCrate(c *rustsrc.Crate, x *expander) *crateIndex {
 		structIDs: map[string][]int32{}, aliases: map[string]bool{}, implPaths: map[string][]int32{},
 	}
 	testMods := testModules(c)
-	offMods, offFiles := offLinuxModules(c)
+	ci.cfg = env
+	offMods, offFiles := offLinuxModules(c, env)
 	var files []*rustsrc.CrateFile
 	for _, f := range c.Files {
 		if f.Module == "" || (f.Target != rustsrc.TargetLib && f.Target != rustsrc.TargetBin) || underAny(f.Module, testMods) {
@@ -193,7 +202,7 @@ func indexCrate(c *rustsrc.Crate, x *expander) *crateIndex {
 		files = append(files, f)
 	}
 	if x != nil {
-		x.setLocal(c, files)
+		x.setLocal(c, files, x.defaults)
 	}
 	for _, f := range files {
 		if f.Target == rustsrc.TargetLib && f.Module == "crate" {
@@ -202,7 +211,7 @@ func indexCrate(c *rustsrc.Crate, x *expander) *crateIndex {
 		ci.indexFile(f, underAny(f.Module, offMods) || offFiles[f.Path], x)
 	}
 	ci.problems = c.Problems
-	ci.pos = nil
+	ci.pos, ci.foreign = nil, nil
 	if x != nil {
 		ci.expanded, ci.expandFailed = x.expanded, x.failed
 	}
@@ -240,11 +249,11 @@ func parentMod(key string) string {
 // fileOff says its module is under a cfg false on Linux.
 func (ci *crateIndex) indexFile(f *rustsrc.CrateFile, fileOff bool, x *expander) {
 	pf := f.Parsed
-	ci.pos = pf.Position
+	ci.pos, ci.foreign = pf.Position, nil
 	skip := testItems(pf)
 	if x != nil {
 		if epf, om := x.expandFile(pf, skip); epf != nil {
-			pf, ci.pos = epf, om.position
+			pf, ci.pos, ci.foreign = epf, om.position, om.foreign
 			exp := *f
 			exp.Parsed = epf
 			f = &exp
@@ -269,9 +278,9 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile, fileOff bool, x *expander)
 	for i := range pf.Items {
 		it := &pf.Items[i]
 		fnOf[i] = -1
-		off[i] = fileOff || cfgOffLinux(pf, it.Attrs) || it.Parent != rustsrc.None && off[it.Parent]
+		off[i] = fileOff || ci.cfg.offLinux(pf, it.Attrs) || it.Parent != rustsrc.None && off[it.Parent]
 		if it.Kind == rustsrc.ItemFn && it.BodyEnd > it.BodyStart {
-			offIn[i] = cfgOffRanges(pf, int(it.BodyStart), int(it.BodyEnd), nil)
+			offIn[i] = ci.cfg.offRanges(pf, int(it.BodyStart), int(it.BodyEnd), nil)
 		}
 		if skip[i] {
 			continue
@@ -711,7 +720,7 @@ func (ci *crateIndex) indexImplicitCalls(pf *rustsrc.ParsedFile, fnOf []int32, c
 			}
 			ci.calls = append(ci.calls, callSite{fn: fnOf[i], kind: rustsrc.CallMethod, path: []string{ic.name},
 				recvExpr: ic.recv, op: ic.trait, nargs: -1, refs: ic.refs, line: int32(pos.Line), col: int32(pos.Column),
-				cfgOff: cfgOff(int32(i), ic.pos)})
+				cfgOff: cfgOff(int32(i), ic.pos), foreign: ci.foreign != nil && ci.foreign(int(ic.pos))})
 		}
 	}
 }
@@ -732,17 +741,22 @@ func (ci *crateIndex) indexCalls(pf *rustsrc.ParsedFile, fileIdx int32, fnOf []i
 	for ci2 := range pf.Calls {
 		c := &pf.Calls[ci2]
 		item := c.Fn
+		constEval := false
 		for item != rustsrc.None && fnOf[item] < 0 {
+			k := pf.Items[item].Kind
+			constEval = constEval || k == rustsrc.ItemConst || k == rustsrc.ItemStatic
 			item = pf.Items[item].Parent
 		}
-		if item == rustsrc.None || len(c.Path) == 0 {
+		if item == rustsrc.None || len(c.Path) == 0 || constEval {
+			// The initialiser of a const or static in a fn body (tracing's static CALLSITE) is
+			// evaluated when the crate is compiled: its calls never run.
 			continue
 		}
 		fn := fnOf[item]
 		pos := ci.pos(int(c.Pos))
 		cs := callSite{fn: fn, kind: c.Kind, path: cloneSegs(c.Path), qself: intern(c.QSelf),
 			qtrait: intern(c.QTrait), line: int32(pos.Line), col: int32(pos.Column),
-			cfgOff: cfgOff(c.Fn, c.Pos)}
+			cfgOff: cfgOff(c.Fn, c.Pos), foreign: ci.foreign != nil && ci.foreign(int(c.Pos))}
 		cs.nargs = -1
 		if c.Kind == rustsrc.CallPath && len(c.Path) >= 2 && c.QSelf == "" {
 			// Trait::m(x, ..): x types the call like a receiver, if the path is a trait's.
@@ -988,17 +1002,17 @@ func testModules(c *rustsrc.Crate) []string {
 // offLinuxModules lists the module paths all of whose declarations, or whose file's inner
 // attributes, are under a cfg false on Linux; and the files that a #[path] module declaration
 // under such a cfg names (mod imp; is often declared once per platform, each with its file).
-func offLinuxModules(c *rustsrc.Crate) ([]string, map[string]bool) {
+func offLinuxModules(c *rustsrc.Crate, env cfgEnv) ([]string, map[string]bool) {
 	off := map[string]bool{}
 	files := map[string]bool{}
 	eachModDecl(c, func(f *rustsrc.CrateFile, it *rustsrc.Item) {
 		if it == nil {
-			if cfgOffLinux(f.Parsed, f.Parsed.InnerAttrs) {
+			if env.offLinux(f.Parsed, f.Parsed.InnerAttrs) {
 				off[f.Module] = true
 			}
 			return
 		}
-		isOff := cfgOffLinux(f.Parsed, it.Attrs)
+		isOff := env.offLinux(f.Parsed, it.Attrs)
 		if p := pathAttr(it.Attrs); p != "" {
 			files[path.Join(path.Dir(f.Path), p)] = isOff
 			return

@@ -38,6 +38,10 @@ import (
 type Token struct {
 	Kind rustsrc.Kind
 	Text string
+	// Caller is a mark for the caller's own use: Expand copies input tokens into its output
+	// with their marks, and the tokens the macro's rules write have none, so a caller that marks
+	// an invocation's input can tell its own code in the expansion from the macro's.
+	Caller bool
 	// joint marks the first `>` of a `>>` that Expand split in two, so that `Vec<Vec<u8>>` can
 	// match `<$t:ty>`. doc marks the `#` of an attribute that Tokens made from a doc comment:
 	// rustc ignores doc comments in matchers. Expand's output has neither set.
@@ -285,7 +289,7 @@ func splitShr(toks []Token) []Token {
 	out := make([]Token, 0, len(toks)+n)
 	for _, t := range toks {
 		if t.Kind == rustsrc.Shr {
-			out = append(out, Token{Kind: rustsrc.Gt, Text: ">", joint: true}, Token{Kind: rustsrc.Gt, Text: ">"})
+			out = append(out, Token{Kind: rustsrc.Gt, Text: ">", joint: true, Caller: t.Caller}, Token{Kind: rustsrc.Gt, Text: ">", Caller: t.Caller})
 			continue
 		}
 		out = append(out, t)
@@ -302,7 +306,7 @@ func finish(toks []Token) []Token {
 		if toks[r].joint {
 			toks[r].joint = false
 			if r+1 < len(toks) && toks[r+1].Kind == rustsrc.Gt {
-				toks[r] = Token{Kind: rustsrc.Shr, Text: ">>"}
+				toks[r] = Token{Kind: rustsrc.Shr, Text: ">>", Caller: toks[r].Caller}
 				toks[r+1].doc, toks[r+1].joint = false, false
 				if w != r {
 					toks[w] = toks[r]

@@ -564,3 +564,25 @@ features! {
 		}
 	}
 }
+
+// Marks on input tokens survive into the expansion; tokens the rules write carry none, and
+// RenderMarked reports where the marked ones are.
+func TestCallerMarks(t *testing.T) {
+	body, _ := lex(`($e:expr) => { f(&$e) };`)
+	m, err := Compile("wrap", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, _ := lex(`a.b()`)
+	for i := range in {
+		in[i].Caller = true
+	}
+	out, err := m.Expand(in, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, marked := RenderMarked(out)
+	if len(marked) != 1 || text[marked[0][0]:marked[0][1]] != "a.b()" {
+		t.Fatalf("%q: marked %v", text, marked)
+	}
+}

@@ -236,14 +236,29 @@ func isOperator(k rustsrc.Kind) bool {
 // in paths and method chains. Two things cannot round-trip: $crate (one token here, `$` and `crate` in source) and a
 // float right after `.` (rustsrc reads x.1.5 as a tuple index chain).
 func Render(toks []Token) string {
+	s, _ := RenderMarked(toks)
+	return s
+}
+
+// RenderMarked is Render, also returning the byte ranges [start, end) of the runs of tokens
+// marked Caller.
+func RenderMarked(toks []Token) (string, [][2]int) {
 	var b strings.Builder
+	var marked [][2]int
 	for i, t := range toks {
 		if i > 0 && spaced(toks[i-1].Kind, t.Kind) {
 			b.WriteByte(' ')
 		}
+		if t.Caller {
+			if n := len(marked); n > 0 && marked[n-1][1] >= b.Len()-1 && i > 0 && toks[i-1].Caller {
+				marked[n-1][1] = b.Len() + len(t.Text)
+			} else {
+				marked = append(marked, [2]int{b.Len(), b.Len() + len(t.Text)})
+			}
+		}
 		b.WriteString(t.Text)
 	}
-	return b.String()
+	return b.String(), marked
 }
 
 func spaced(prev, next rustsrc.Kind) bool {
