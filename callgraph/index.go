@@ -89,17 +89,17 @@ type param struct{ name, typ string }
 // The corpus holds a million of them, all live until linking: the small fields come first so
 // that they pack into 16 bytes.
 type callSite struct {
-	fn            int32
-	line, col     int32
-	kind          rustsrc.CallKind
-	nargs         int8 // arguments of a method call (-1 if unknown)
-	cfgOff        bool // under a #[cfg] false on x86_64 Linux
-	refs          int8 // a Deref call's operand is behind this many more * (**x: 1)
-	derived       bool // a derived method's call of its trait's method on a field type (op)
+	fn        int32
+	line, col int32
+	kind      rustsrc.CallKind
+	nargs     int8 // arguments of a method call (-1 if unknown)
+	cfgOff    bool // under a #[cfg] false on x86_64 Linux
+	refs      int8 // a Deref call's operand is behind this many more * (**x: 1)
+	derived   bool // a derived method's call of its trait's method on a field type (op)
 	// foreign: a dependency's macro wrote the call (tracing's event!, quote!). Its receivers are
 	// the invoking code's values, untyped more often than not, and the macro's author wrote it
 	// for any of them: only calls that resolve get edges, no candidates or trait fan-out.
-	foreign bool
+	foreign       bool
 	path          []string
 	qself, qtrait string
 	recvExpr      *expr  // a method call's receiver, or a path call's first argument (Trait::m(x)); nil if not a postfix chain
