@@ -502,7 +502,7 @@ func (l *linker) add(from int32, d def, cs *callSite, kind EdgeKind) {
 	}
 	to := l.base[d.crate] + d.fn
 	k := uint64(uint32(from))<<32 | uint64(uint32(to))
-	cfgOff := cs.cfgOff || d.off
+	cfgOff := cs.flags&siteCfgOff != 0 || d.off
 	if i, ok := l.seen[k]; ok {
 		off := l.out[i].CfgOff && cfgOff
 		if kind < l.out[i].Kind {
@@ -659,7 +659,7 @@ func (l *linker) traitDispatch(tc int32, trait, name string, from int32, cs *cal
 	for _, f := range l.crates[tc].traitFns[k] {
 		decl = append(decl, def{kind: defFn, crate: tc, fn: f})
 	}
-	if cs.foreign {
+	if cs.flags&siteForeign != 0 {
 		return decl
 	}
 	l.viaSelf = dflt.kind == defFn
@@ -885,7 +885,7 @@ func (l *linker) linkMethod(c int32, fn *fnDecl, from int32, cs *callSite, st *S
 // boundDispatch adds trait edges to the impls of method name of trait t.name, in crate c and its
 // direct dependencies, whose trait arguments can be t's, and reports whether there were any.
 func (l *linker) boundDispatch(c int32, t ty, name string, from int32, cs *callSite) bool {
-	if cs.foreign {
+	if cs.flags&siteForeign != 0 {
 		return false
 	}
 	found := false
@@ -1032,7 +1032,7 @@ func unifyVar(toks, rest []string, budget *int, swapped bool) bool {
 // call passes, in the crate and its direct dependencies (libraries only: a dependency's binaries
 // cannot be called). When the receiver's type is known, only blanket impls can still match.
 func (l *linker) approximate(c int32, fn *fnDecl, from int32, name string, cs *callSite, st *Stats, known bool) {
-	if cs.foreign {
+	if cs.flags&siteForeign != 0 {
 		st.Unresolved++
 		return
 	}

@@ -85,21 +85,41 @@ const (
 // param is a local name with a type path as written (a fn parameter, or self).
 type param struct{ name, typ string }
 
+// siteFlags are a call site's marks.
+type siteFlags uint8
+
+const (
+	siteCfgOff  siteFlags = 1 << iota // under a #[cfg] false on x86_64 Linux
+	siteDerived                       // a derived method's call of its trait's method on a field type (op)
+	// siteForeign: a dependency's macro wrote the call (tracing's event!, quote!). Its receivers
+	// are the invoking code's values, untyped more often than not, and the macro's author wrote
+	// it for any of them: only calls that resolve get edges, no candidates or trait fan-out.
+	siteForeign
+)
+
+// marks returns the flags of a call site under a #[cfg] false on Linux (off) at offset pos of
+// the file being indexed.
+func (ci *crateIndex) marks(off bool, pos int32) siteFlags {
+	var f siteFlags
+	if off {
+		f |= siteCfgOff
+	}
+	if ci.foreign != nil && ci.foreign(int(pos)) {
+		f |= siteForeign
+	}
+	return f
+}
+
 // callSite is an unresolved call of a crate's function.
 // The corpus holds a million of them, all live until linking: the small fields come first so
 // that they pack into 16 bytes.
 type callSite struct {
-	fn        int32
-	line, col int32
-	kind      rustsrc.CallKind
-	nargs     int8 // arguments of a method call (-1 if unknown)
-	cfgOff    bool // under a #[cfg] false on x86_64 Linux
-	refs      int8 // a Deref call's operand is behind this many more * (**x: 1)
-	derived   bool // a derived method's call of its trait's method on a field type (op)
-	// foreign: a dependency's macro wrote the call (tracing's event!, quote!). Its receivers are
-	// the invoking code's values, untyped more often than not, and the macro's author wrote it
-	// for any of them: only calls that resolve get edges, no candidates or trait fan-out.
-	foreign       bool
+	fn            int32
+	line, col     int32
+	kind          rustsrc.CallKind
+	nargs         int8 // arguments of a method call (-1 if unknown)
+	flags         siteFlags
+	refs          int8 // a Deref call's operand is behind this many more * (**x: 1)
 	path          []string
 	qself, qtrait string
 	recvExpr      *expr  // a method call's receiver, or a path call's first argument (Trait::m(x)); nil if not a postfix chain
@@ -568,8 +588,8 @@ func (ci *crateIndex) addDerived(pf *rustsrc.ParsedFile, it *rustsrc.Item, typ, 
 			pos := ci.pos(int(it.Pos))
 			for _, ft := range slices.Compact(slices.Sorted(slices.Values(fields))) {
 				ci.calls = append(ci.calls, callSite{fn: id, kind: rustsrc.CallMethod, path: []string{m.name},
-					recvExpr: &expr{lit: ft}, op: trait, derived: true, nargs: -1, line: int32(pos.Line),
-					col: int32(pos.Column), cfgOff: off})
+					recvExpr: &expr{lit: ft}, op: trait, flags: ci.marks(off, -1) | siteDerived, nargs: -1,
+					line: int32(pos.Line), col: int32(pos.Column)})
 			}
 		}
 	}
@@ -720,7 +740,7 @@ func (ci *crateIndex) indexImplicitCalls(pf *rustsrc.ParsedFile, fnOf []int32, c
 			}
 			ci.calls = append(ci.calls, callSite{fn: fnOf[i], kind: rustsrc.CallMethod, path: []string{ic.name},
 				recvExpr: ic.recv, op: ic.trait, nargs: -1, refs: ic.refs, line: int32(pos.Line), col: int32(pos.Column),
-				cfgOff: cfgOff(int32(i), ic.pos), foreign: ci.foreign != nil && ci.foreign(int(ic.pos))})
+				flags: ci.marks(cfgOff(int32(i), ic.pos), ic.pos)})
 		}
 	}
 }
@@ -756,7 +776,7 @@ func (ci *crateIndex) indexCalls(pf *rustsrc.ParsedFile, fileIdx int32, fnOf []i
 		pos := ci.pos(int(c.Pos))
 		cs := callSite{fn: fn, kind: c.Kind, path: cloneSegs(c.Path), qself: intern(c.QSelf),
 			qtrait: intern(c.QTrait), line: int32(pos.Line), col: int32(pos.Column),
-			cfgOff: cfgOff(c.Fn, c.Pos), foreign: ci.foreign != nil && ci.foreign(int(c.Pos))}
+			flags: ci.marks(cfgOff(c.Fn, c.Pos), c.Pos)}
 		cs.nargs = -1
 		if c.Kind == rustsrc.CallPath && len(c.Path) >= 2 && c.QSelf == "" {
 			// Trait::m(x, ..): x types the call like a receiver, if the path is a trait's.

@@ -746,7 +746,7 @@ func (l *linker) linkImplicit(c int32, fn *fnDecl, from int32, cs *callSite, st 
 	}
 	var ds []def
 	for _, t := range l.evalExpr(c, fn, cs.recvExpr, 0) {
-		if (deref || cs.derived) && (t.wrap != "" || t.bound) {
+		if (deref || cs.flags&siteDerived != 0) && (t.wrap != "" || t.bound) {
 			continue // Box's own deref, or a generic's; a derived clone of a Vec<T> field calls Vec's
 		}
 		found := l.traitImplFns(c, t, cs.op, cs.path[0])
