@@ -502,7 +502,7 @@ func (l *linker) add(from int32, d def, cs *callSite, kind EdgeKind) {
 	}
 	to := l.base[d.crate] + d.fn
 	k := uint64(uint32(from))<<32 | uint64(uint32(to))
-	cfgOff := cs.flags&siteCfgOff != 0 || d.off
+	cfgOff := cs.flags&siteCfgOff != 0 || d.off || l.crates[d.crate].fns[d.fn].flags&FlagOtherPlatform != 0
 	if i, ok := l.seen[k]; ok {
 		off := l.out[i].CfgOff && cfgOff
 		if kind < l.out[i].Kind {

@@ -1618,3 +1618,29 @@ pub const fn count() -> usize { 1 }
 		"a::event": {"a::Site::hit": "exact"},
 	})
 }
+
+// A call from this platform's code of a fn that exists only on another platform (here an
+// approximate candidate from a Windows-only module) is that platform's edge.
+func TestCalleeOnOtherPlatform(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+#[cfg(windows)]
+pub mod registry {
+    pub struct Keys;
+    impl Keys { pub fn enumerate(&self) -> u8 { 0 } }
+}
+pub mod unix {
+    pub struct Entries;
+    impl Entries { pub fn enumerate(&self) -> u8 { 1 } }
+}
+pub fn list() -> u8 { let x = elsewhere::make(); x.enumerate() }
+`}})
+	off := map[string]bool{}
+	for _, fn := range g.Lookup("a::list") {
+		for _, e := range g.Callees(fn) {
+			off[g.Fns[e.To].Path] = e.CfgOff
+		}
+	}
+	if want := map[string]bool{"a::registry::Keys::enumerate": true, "a::unix::Entries::enumerate": false}; !maps.Equal(off, want) {
+		t.Errorf("callees (other platform) %v, want %v", off, want)
+	}
+}

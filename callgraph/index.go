@@ -80,6 +80,9 @@ const (
 	// FlagDerived marks a method a #[derive] of a std trait writes (clone, eq, fmt, ...): it has
 	// no source, and it is a target of calls on its type only, not an approximate candidate.
 	FlagDerived
+	// FlagOtherPlatform marks a fn under a #[cfg] false on x86_64 Linux: every edge to it is
+	// another platform's (Edge.CfgOff), wherever the call is.
+	FlagOtherPlatform
 )
 
 // param is a local name with a type path as written (a fn parameter, or self).
@@ -417,6 +420,9 @@ func (ci *crateIndex) indexFile(f *rustsrc.CrateFile, fileOff bool, x *expander)
 			if it.Vis != "" {
 				d.flags |= FlagPub
 			}
+			if off[i] {
+				d.flags |= FlagOtherPlatform
+			}
 			d.public = it.Vis == "pub"
 			owner := ownerOf(pf, it)
 			switch {
@@ -569,6 +575,9 @@ func (ci *crateIndex) addDerived(pf *rustsrc.ParsedFile, it *rustsrc.Item, typ, 
 			d := fnDecl{name: m.name, module: mod, self: typ, trait: trait, file: file, ret: m.ret,
 				line: int32(ci.pos(int(it.Pos)).Line), nparams: max(m.nparams, 0),
 				flags: FlagBody | FlagImpl | FlagDerived | FlagPub}
+			if off {
+				d.flags |= FlagOtherPlatform
+			}
 			d.path = ci.ident + strings.TrimPrefix(strings.TrimPrefix(mod, prefix), "crate") + "::" + typ + "::" + m.name
 			if prefix != "" {
 				d.path = ci.ident + "::{bin}" + strings.TrimPrefix(strings.TrimPrefix(mod, prefix), "crate") + "::" + typ + "::" + m.name
