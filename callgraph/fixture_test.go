@@ -1644,3 +1644,27 @@ pub fn list() -> u8 { let x = elsewhere::make(); x.enumerate() }
 		t.Errorf("callees (other platform) %v, want %v", off, want)
 	}
 }
+
+// let x; followed by x = e; gives x e's type (syn's braced!(content in input) expands so).
+func TestDeferredLetInit(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub struct Buf;
+impl Buf { pub fn parse(&self) {} }
+pub struct Other;
+impl Other { pub fn parse(&self) {} }
+pub struct Braces { pub content: Buf }
+pub fn open() -> Result<Braces, ()> { Ok(Braces { content: Buf }) }
+pub fn f() -> Result<(), ()> {
+    let content;
+    match open() {
+        ::std::result::Result::Ok(braces) => { content = braces.content; }
+        Err(e) => return Err(e),
+    }
+    content.parse();
+    Ok(())
+}
+`}})
+	expectCallees(t, g, map[string]map[string]string{
+		"a::f": {"a::open": "exact", "a::Buf::parse": "exact"},
+	})
+}

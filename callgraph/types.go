@@ -534,18 +534,43 @@ func letBinding(pf *rustsrc.ParsedFile, i, hi int, out []binding) []binding {
 		}
 		b.typ = tokText(pf, j+1, k)
 	} else if kindAt(pf, j) == rustsrc.Eq {
-		b.init = parseExpr(pf, j+1, end)
-		if b.init == nil {
-			b.init = binaryExpr(pf, j+1, end)
-		}
-		if b.init == nil {
-			b.init = branchValue(pf, j+1, end, 0)
+		b.init = initExpr(pf, j+1, end)
+	} else if a := deferredInit(pf, b.name, end+1, hi); a > 0 {
+		// let x; ... x = e; (syn's braced!(content in input) writes content = braces.content):
+		// x has e's type.
+		if e := stmtEnd(pf, a+1, hi); e > 0 {
+			b.init = initExpr(pf, a+1, e)
 		}
 	}
 	if b.typ != "" || b.init != nil {
 		out = append(out, b)
 	}
 	return out
+}
+
+// initExpr reads the initialiser of a binding in tokens [lo, hi).
+func initExpr(pf *rustsrc.ParsedFile, lo, hi int) *expr {
+	if e := parseExpr(pf, lo, hi); e != nil {
+		return e
+	}
+	if e := binaryExpr(pf, lo, hi); e != nil {
+		return e
+	}
+	return branchValue(pf, lo, hi, 0)
+}
+
+// deferredInit finds the first assignment name = .. as a statement in tokens [lo, hi) and
+// returns the index of its =, or -1.
+func deferredInit(pf *rustsrc.ParsedFile, name string, lo, hi int) int {
+	for i := lo; i+1 < hi; i++ {
+		if kindAt(pf, i) == rustsrc.Ident && kindAt(pf, i+1) == rustsrc.Eq && pf.Text(pf.Tokens[i]) == name {
+			switch kindAt(pf, i-1) {
+			case rustsrc.Semi, rustsrc.LBrace, rustsrc.RBrace, rustsrc.FatArrow:
+				return i + 1
+			}
+		}
+	}
+	return -1
 }
 
 // letPattern reads the pattern let of [if|while] let P = e {..}, let P = e else {..}; and
@@ -846,8 +871,11 @@ func patternAt(pf *rustsrc.ParsedFile, lo, hi int, e *expr, pos, scope int32, ou
 		return patternParts(pf, lo, func(n int, name string) step { return step{kind: stepField, name: itoa(n)} },
 			e, pos, scope, out, depth)
 	}
-	// A path: Some, Enum::V, Self::V, V, crate::m::S.
+	// A path: Some, Enum::V, Self::V, V, crate::m::S, ::syn::__private::Ok (a macro's $crate).
 	j := lo
+	if kindAt(pf, j) == rustsrc.PathSep {
+		j++
+	}
 	for kindAt(pf, j) == rustsrc.Ident || kindAt(pf, j) == rustsrc.KwSelfType || kindAt(pf, j) == rustsrc.KwCrate ||
 		kindAt(pf, j) == rustsrc.KwSuper || kindAt(pf, j) == rustsrc.KwSelfValue {
 		if kindAt(pf, j+1) != rustsrc.PathSep {
