@@ -17,8 +17,10 @@ import (
 // Much of a crate's code is written by macro_rules! macros (bitflags!, a crate's own
 // impl_xxx! generators, parse!(self, ident) helpers), so the call graph expands the invocations
 // of the macros it has the source of before indexing a file: the crate's own, and those its
-// dependencies export with #[macro_export]. Expansion is bounded per crate (tokens, depth, the
-// matcher's steps); an invocation that does not expand stays as written and is read as before.
+// dependencies export with #[macro_export], at item position and in fn bodies (where the input
+// stays the crate's own code and the rest is marked as the dependency's: see siteForeign).
+// Expansion is bounded per crate (tokens, depth, the matcher's steps); an invocation that does
+// not expand stays as written and is read as before.
 
 // Bounds on macro expansion.
 const (
