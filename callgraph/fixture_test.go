@@ -1668,3 +1668,23 @@ pub fn f() -> Result<(), ()> {
 		"a::f": {"a::open": "exact", "a::Buf::parse": "exact"},
 	})
 }
+
+// A crate's impls for a type name it declares itself are for its own type, not a dependency's
+// namesake (quinn-udp's cmsg::Iter beside tracing_core's Iter).
+func TestOwnNamesakeImpls(t *testing.T) {
+	d := fixtureCrate{name: "d", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub struct Iter;
+impl Iter { pub fn next(&self) {} }
+pub fn make() -> Iter { Iter }
+`}}
+	app := fixtureCrate{name: "app", version: "1.0.0", deps: []cratefile.Dependency{dep("d", "d", "1")},
+		files: map[string]string{"src/lib.rs": `
+pub struct Iter;
+impl Iter { pub fn next(&self) {} }
+pub fn f() { d::make().next(); }
+`}}
+	g := buildFixture(t, d, app)
+	expectCallees(t, g, map[string]map[string]string{
+		"app::f": {"d::make": "exact", "d::Iter::next": "exact"},
+	})
+}

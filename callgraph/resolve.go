@@ -295,11 +295,16 @@ func (r *resolver) walk(from int32, cur []def, rest []string, depth int) []def {
 }
 
 // assocFns finds the functions named name associated with type typ of crate tc: in impls of tc
-// and of the calling crate, else the default methods of the traits implemented for it.
+// and of the calling crate, else the default methods of the traits implemented for it. The
+// calling crate's impls count only if it declares no type of that name: quinn-udp's impl
+// Iterator for its own cmsg::Iter is not tracing_core's Iter's.
 func (r *resolver) assocFns(tc int32, typ, name string, from int32) []def {
 	var out []def
 	k := key2(typ, name)
 	for _, c := range [2]int32{tc, from} {
+		if _, own := r.crates[c].pubTypes[typ]; own && c != tc {
+			continue
+		}
 		for _, f := range r.crates[c].methods[k] {
 			out = append(out, def{kind: defFn, crate: c, fn: f})
 		}
@@ -311,6 +316,9 @@ func (r *resolver) assocFns(tc int32, typ, name string, from int32) []def {
 		return out
 	}
 	for _, c := range [2]int32{tc, from} {
+		if _, own := r.crates[c].pubTypes[typ]; own && c != tc {
+			continue
+		}
 		for _, t := range r.crates[c].implTraits[typ] {
 			out = append(out, r.traitMethod(c, t, name)...)
 		}
