@@ -165,6 +165,10 @@ func combine(op string, vals []tri) tri {
 // Linux: the statement, block or expression the attribute applies to.
 func (env cfgEnv) offRanges(pf *rustsrc.ParsedFile, lo, hi int, out [][2]int32) [][2]int32 {
 	for i := lo; i+2 < hi; i++ {
+		if kindAt(pf, i) == rustsrc.KwIf {
+			out = env.cfgMacroBranch(pf, i, hi, out)
+			continue
+		}
 		if kindAt(pf, i) != rustsrc.Pound || kindAt(pf, i+1) != rustsrc.LBracket {
 			continue
 		}
@@ -185,6 +189,41 @@ func (env cfgEnv) offRanges(pf *rustsrc.ParsedFile, lo, hi int, out [][2]int32) 
 			out = append(out, [2]int32{pf.Tokens[s].Off, pf.Tokens[e-1].End})
 		}
 		i = end
+	}
+	return out
+}
+
+// cfgMacroBranch adds the branch of if [!]cfg!(p) { .. } [else ..] at token i that p's value on
+// Linux rules out: cfg! is a constant, and the branch it rules out never runs (cc's
+// if cfg!(target_os = "macos") { self.fix_env_for_apple_os(..) }).
+func (env cfgEnv) cfgMacroBranch(pf *rustsrc.ParsedFile, i, hi int, out [][2]int32) [][2]int32 {
+	j, neg := i+1, false
+	if kindAt(pf, j) == rustsrc.Not {
+		j, neg = j+1, true
+	}
+	if kindAt(pf, j) != rustsrc.Ident || pf.Text(pf.Tokens[j]) != "cfg" || kindAt(pf, j+1) != rustsrc.Not ||
+		kindAt(pf, j+2) != rustsrc.LParen {
+		return out
+	}
+	end := closeOf(pf, j+2)
+	if end < 0 || end >= hi || kindAt(pf, end+1) != rustsrc.LBrace {
+		return out
+	}
+	v, _ := env.eval(pf, j+3, end, 0)
+	if neg {
+		v = -v
+	}
+	then := closeOf(pf, end+1)
+	if then < 0 || then >= hi {
+		return out
+	}
+	switch {
+	case v == triFalse:
+		out = append(out, [2]int32{pf.Tokens[end+1].Off, pf.Tokens[then].End})
+	case v == triTrue && kindAt(pf, then+1) == rustsrc.KwElse:
+		if e := stmtExtent(pf, then+2, hi); e > then+2 {
+			out = append(out, [2]int32{pf.Tokens[then+2].Off, pf.Tokens[e-1].End})
+		}
 	}
 	return out
 }

@@ -1688,3 +1688,28 @@ pub fn f() { d::make().next(); }
 		"app::f": {"d::make": "exact", "d::Iter::next": "exact"},
 	})
 }
+
+// if cfg!(p) { .. } else { .. }: the branch p's value on Linux rules out is another platform's.
+func TestCfgMacroBranches(t *testing.T) {
+	g := buildFixture(t, fixtureCrate{name: "a", version: "1.0.0", files: map[string]string{"src/lib.rs": `
+pub fn mac() {}
+pub fn lin() {}
+pub fn win() {}
+pub fn feat() {}
+pub fn f() {
+    if cfg!(target_os = "macos") { mac(); }
+    if cfg!(unix) { lin(); } else { win(); }
+    if !cfg!(unix) { win(); }
+    if cfg!(feature = "x") { feat(); }
+}
+`}})
+	off := map[string]bool{}
+	for _, fn := range g.Lookup("a::f") {
+		for _, e := range g.Callees(fn) {
+			off[g.Fns[e.To].Path] = e.CfgOff
+		}
+	}
+	if want := map[string]bool{"a::mac": true, "a::lin": false, "a::win": true, "a::feat": false}; !maps.Equal(off, want) {
+		t.Errorf("callees (other platform) %v, want %v", off, want)
+	}
+}
