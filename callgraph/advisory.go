@@ -113,7 +113,7 @@ func (g *Graph) ReachAdvisory(a *advisory.Advisory) *AdvisoryReach {
 		if !exact.Reaches(fn) {
 			r = 2
 		}
-		if slices.ContainsFunc(pathOf(fn), func(e Edge) bool { return e.CfgOff }) {
+		if otherPlatform(pathOf(fn)) {
 			r++
 		}
 		return r
@@ -137,7 +137,7 @@ func (g *Graph) ReachAdvisory(a *advisory.Advisory) *AdvisoryReach {
 		path := pathOf(fn)
 		ar.Reaching = append(ar.Reaching, Finding{Crate: g.Crates[c].Name, Version: g.Crates[c].Version,
 			Function: g.Fns[fn].Path, Target: g.Fns[path[len(path)-1].To].Path,
-			Approximate: !exact.Reaches(fn), OtherPlatform: slices.ContainsFunc(path, func(e Edge) bool { return e.CfgOff }),
+			Approximate: !exact.Reaches(fn), OtherPlatform: otherPlatform(path),
 			Path: g.Steps(path)})
 	}
 	slices.SortFunc(ar.Reaching, func(x, y Finding) int {
@@ -149,6 +149,11 @@ func (g *Graph) ReachAdvisory(a *advisory.Advisory) *AdvisoryReach {
 		}
 	}
 	return ar
+}
+
+// otherPlatform reports whether a path takes a call of another platform's code.
+func otherPlatform(path []Edge) bool {
+	return slices.ContainsFunc(path, func(e Edge) bool { return e.CfgOff })
 }
 
 func cmpCV(a, b CrateVersion) int {

@@ -219,6 +219,18 @@ type Stats struct {
 	MacrosFailed   int `json:"macros_failed"`
 }
 
+// countEdge adds n to the count of edges of kind k.
+func (s *Stats) countEdge(k EdgeKind, n int) {
+	switch k {
+	case EdgeExact:
+		s.Exact += n
+	case EdgeTrait:
+		s.Trait += n
+	default:
+		s.Approximate += n
+	}
+}
+
 // Link resolves dependencies and call sites and returns the graph. The Builder must not be used
 // afterwards.
 func (b *Builder) Link(ctx context.Context) (*Graph, error) {
@@ -300,14 +312,7 @@ func (b *Builder) Link(ctx context.Context) (*Graph, error) {
 		st.External += counts[i].External
 		st.Unresolved += counts[i].Unresolved
 		for _, e := range p {
-			switch e.Kind {
-			case EdgeExact:
-				st.Exact++
-			case EdgeTrait:
-				st.Trait++
-			default:
-				st.Approximate++
-			}
+			st.countEdge(e.Kind, 1)
 		}
 	}
 	edges := make([]Edge, 0, n)
@@ -445,7 +450,7 @@ type linker struct {
 	mod     string // the module of the call site being linked, for traitInScope
 	rhs     *expr  // the right operand of the operator call being linked, if known
 	// inst holds, by global fn id of a trait's default method, the Self types it is called
-	// with (see defaultInst); noted says the caller of add has noted the edges it adds to
+	// with (see dropUninstantiated); noted says the caller of add has noted the edges it adds to
 	// default methods, viaSelf that they are a default method's calls on self, sent to every
 	// implementation, which selfOnly (parallel to out) keeps for edges added only so.
 	inst     map[int32]*instSet

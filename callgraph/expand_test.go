@@ -1,7 +1,6 @@
 package callgraph
 
 import (
-	"maps"
 	"testing"
 
 	"github.com/cratewatch/cratewatch/cratefile"
@@ -233,15 +232,8 @@ pub mod limpl { pub fn go() {} }
 #[cfg(unix)] use limpl as sys;
 pub fn f() { open(); only_win(); sys::go(); }
 `}})
-	off := map[string]bool{}
-	for _, e := range g.Callees(g.Lookup("a::f")[0]) {
-		off[g.Fns[e.To].Path] = e.CfgOff
-	}
-	want := map[string]bool{"a::lin::open": false, "a::limpl::go": false,
-		"a::wimpl::go": true, "a::win::only_win": true}
-	if !maps.Equal(off, want) {
-		t.Errorf("a::f calls (callee: cfg off) %v, want %v", off, want)
-	}
+	expectCalleesOff(t, g, "a::f", map[string]bool{"a::lin::open": false, "a::limpl::go": false,
+		"a::wimpl::go": true, "a::win::only_win": true})
 }
 
 // **x with x: &T runs T's Deref (lazy_static!'s initialize: let _ = &**lazy;); *x with x: &T

@@ -432,6 +432,21 @@ func calleeKinds(t *testing.T, g *Graph, path string) map[string]string {
 	return out
 }
 
+// expectCalleesOff checks which callees of fn path are reached only by another platform's
+// calls (Edge.CfgOff).
+func expectCalleesOff(t *testing.T, g *Graph, path string, want map[string]bool) {
+	t.Helper()
+	got := map[string]bool{}
+	for _, fn := range g.Lookup(path) {
+		for _, e := range g.Callees(fn) {
+			got[g.Fns[e.To].Path] = e.CfgOff
+		}
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("%s calls (callee: other platform) %v, want %v", path, got, want)
+	}
+}
+
 func TestReceiverInference(t *testing.T) {
 	dc := fixtureCrate{name: "d", version: "1.0.0", files: map[string]string{"src/lib.rs": `
 pub struct Conn;
@@ -1634,15 +1649,7 @@ pub mod unix {
 }
 pub fn list() -> u8 { let x = elsewhere::make(); x.enumerate() }
 `}})
-	off := map[string]bool{}
-	for _, fn := range g.Lookup("a::list") {
-		for _, e := range g.Callees(fn) {
-			off[g.Fns[e.To].Path] = e.CfgOff
-		}
-	}
-	if want := map[string]bool{"a::registry::Keys::enumerate": true, "a::unix::Entries::enumerate": false}; !maps.Equal(off, want) {
-		t.Errorf("callees (other platform) %v, want %v", off, want)
-	}
+	expectCalleesOff(t, g, "a::list", map[string]bool{"a::registry::Keys::enumerate": true, "a::unix::Entries::enumerate": false})
 }
 
 // let x; followed by x = e; gives x e's type (syn's braced!(content in input) expands so).
@@ -1703,13 +1710,5 @@ pub fn f() {
     if cfg!(feature = "x") { feat(); }
 }
 `}})
-	off := map[string]bool{}
-	for _, fn := range g.Lookup("a::f") {
-		for _, e := range g.Callees(fn) {
-			off[g.Fns[e.To].Path] = e.CfgOff
-		}
-	}
-	if want := map[string]bool{"a::mac": true, "a::lin": false, "a::win": true, "a::feat": false}; !maps.Equal(off, want) {
-		t.Errorf("callees (other platform) %v, want %v", off, want)
-	}
+	expectCalleesOff(t, g, "a::f", map[string]bool{"a::mac": true, "a::lin": false, "a::win": true, "a::feat": false})
 }

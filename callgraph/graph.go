@@ -177,14 +177,7 @@ func (g *Graph) OnLinux() *Graph {
 	edges := make([]Edge, 0, len(g.edges))
 	for _, e := range g.edges {
 		if e.CfgOff {
-			switch e.Kind {
-			case EdgeExact:
-				v.Stats.Exact--
-			case EdgeTrait:
-				v.Stats.Trait--
-			default:
-				v.Stats.Approximate--
-			}
+			v.Stats.countEdge(e.Kind, -1)
 			continue
 		}
 		edges = append(edges, e)

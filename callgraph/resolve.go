@@ -299,31 +299,24 @@ func (r *resolver) walk(from int32, cur []def, rest []string, depth int) []def {
 // calling crate's impls count only if it declares no type of that name: quinn-udp's impl
 // Iterator for its own cmsg::Iter is not tracing_core's Iter's.
 func (r *resolver) assocFns(tc int32, typ, name string, from int32) []def {
+	all, n := [2]int32{tc, from}, 1
+	if _, own := r.crates[from].pubTypes[typ]; from != tc && !own {
+		n = 2
+	}
+	crates := all[:n]
 	var out []def
 	k := key2(typ, name)
-	for _, c := range [2]int32{tc, from} {
-		if _, own := r.crates[c].pubTypes[typ]; own && c != tc {
-			continue
-		}
+	for _, c := range crates {
 		for _, f := range r.crates[c].methods[k] {
 			out = append(out, def{kind: defFn, crate: c, fn: f})
-		}
-		if c == tc && from == tc {
-			break
 		}
 	}
 	if len(out) > 0 {
 		return out
 	}
-	for _, c := range [2]int32{tc, from} {
-		if _, own := r.crates[c].pubTypes[typ]; own && c != tc {
-			continue
-		}
+	for _, c := range crates {
 		for _, t := range r.crates[c].implTraits[typ] {
 			out = append(out, r.traitMethod(c, t, name)...)
-		}
-		if c == tc && from == tc {
-			break
 		}
 	}
 	return out
